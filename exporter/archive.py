@@ -1,0 +1,38 @@
+"""Open a folder of sources as issues: read every file, then assemble. The library's front door."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from exporter.assemble import Selection, assemble
+from exporter.errors import InputError
+from exporter.model import Issue, Notice
+from exporter.readers import ReadOptions, SourceFile, read_all
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """The issues found under some sources, with what went wrong on the way."""
+
+    issues: tuple[Issue, ...]
+    notices: tuple[Notice, ...]  # Warnings: content kept, something odd.
+    refused: tuple[InputError, ...]  # Files that could not be read at all.
+    files: int  # Source files found.
+
+    @property
+    def articles(self) -> int:
+        return sum(len(i.articles) for i in self.issues)
+
+
+def open_archive(
+    sources: Sequence[str | Path],
+    options: ReadOptions | None = None,
+    selection: Selection | None = None,
+    progress: Callable[[SourceFile], None] | None = None,
+) -> Archive:
+    """Read SOURCES (files or folders, any mix of formats) and group them into issues."""
+    catalog = read_all(sources, options or ReadOptions(), progress)
+    issues, notices = assemble(catalog.articles, catalog.papers, selection)
+    return Archive(tuple(issues), tuple(catalog.notices + notices), tuple(catalog.refused), catalog.files)

@@ -1,0 +1,161 @@
+"""Find source files and pick the reader for each, by suffix and by sniffing the content."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from exporter.errors import InputError
+from exporter.model import Article, Notice, Origin, Paper
+from exporter.papers import read_paper_toml
+from exporter.readers import dump, markdown, normalized
+from exporter.readers.base import ReadOptions, ReadResult
+
+__all__ = [
+    "READERS",
+    "Catalog",
+    "ReadOptions",
+    "ReadResult",
+    "SourceFile",
+    "discover",
+    "read_all",
+    "read_one",
+]
+from exporter.readers.decoding import peek
+from exporter.text import natural_key
+
+# Each reader module has NAME, SUFFIXES, sniff(head) and read(path, display, options, root).
+READERS: tuple[ModuleType, ...] = (dump, markdown, normalized)
+PAPER_TOML = "paper.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file to read, and how the user reached it."""
+
+    path: Path  # Where it is on disk.
+    display: str  # How messages name it: relative to the working directory when possible.
+    root: Path  # The folder the user named (images must stay inside it).
+    named: bool  # The user named this file itself, rather than a folder holding it.
+
+
+@dataclass(slots=True)
+class Catalog:
+    """Everything read from the sources: articles, paper metadata, warnings and refused files."""
+
+    articles: list[Article] = field(default_factory=list)
+    papers: list[Paper] = field(default_factory=list)  # From paper.toml files and normalized JSON.
+    notices: list[Notice] = field(default_factory=list)
+    refused: list[InputError] = field(default_factory=list)
+    files: int = 0  # Source files found (read or refused).
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def discover(sources: Sequence[str | Path]) -> tuple[list[SourceFile], list[Path]]:
+    """Return the source files under SOURCES (natural order) and the paper.toml files found.
+
+    Raises InputError for a SOURCE that does not exist.
+    """
+    files: list[SourceFile] = []
+    tomls: list[Path] = []
+    seen: set[Path] = set()
+    for source in sources:
+        path = Path(source)
+        if not path.exists():
+            raise InputError(str(source), "no such file or folder")
+        if path.is_file():
+            if path.name == PAPER_TOML:
+                tomls.append(path)
+                continue
+            _add(files, seen, SourceFile(path, display_path(path), path.parent.absolute(), named=True))
+            continue
+        root = path.absolute()
+        for folder, dirnames, filenames in os.walk(path, followlinks=False):
+            dirnames[:] = sorted((d for d in dirnames if not d.startswith(".")), key=natural_key)
+            for name in sorted(filenames, key=natural_key):
+                file = Path(folder, name)
+                if name.startswith("."):
+                    continue
+                if name == PAPER_TOML:
+                    tomls.append(file)
+                elif file.suffix.lower() in suffixes():
+                    _add(files, seen, SourceFile(file, display_path(file), root, named=False))
+    return files, tomls
+
+
+def _add(files: list[SourceFile], seen: set[Path], source: SourceFile) -> None:
+    key = source.path.resolve()
+    if key not in seen:  # The same file named twice (a folder and a file in it) is read once.
+        seen.add(key)
+        files.append(source)
+
+
+def suffixes() -> set[str]:
+    return {s for reader in READERS for s in reader.SUFFIXES}
+
+
+def reader_for(source: SourceFile) -> ModuleType | None:
+    """Pick the reader for a file: the one owning its suffix whose sniff accepts the content.
+
+    A file named by the user always gets its suffix's reader (which then says what is wrong);
+    a file found in a folder that no reader recognises is skipped.
+    """
+    owners = [r for r in READERS if source.path.suffix.lower() in r.SUFFIXES]
+    head = peek(source.path)
+    if head is None:  # Empty, binary or unreadable: let the reader refuse it with the reason.
+        return owners[0] if owners else None
+    for reader in owners:
+        if reader.sniff(head):
+            return reader
+    return owners[0] if owners and source.named else None
+
+
+def read_all(
+    sources: Sequence[str | Path],
+    options: ReadOptions,
+    progress: Callable[[SourceFile], None] | None = None,
+) -> Catalog:
+    """Read every source under SOURCES; refuse bad files one by one, never stop at the first."""
+    files, tomls = discover(sources)
+    catalog = Catalog(files=len(files))
+    for toml in tomls:
+        try:
+            catalog.papers.append(read_paper_toml(toml, display_path(toml)))
+        except InputError as exc:
+            catalog.refused.append(exc)
+    for source in files:
+        if progress:
+            progress(source)
+        reader = reader_for(source)
+        if reader is None:
+            catalog.notices.append(Notice(Origin(source.display), "not an article source, skipped"))
+            catalog.files -= 1
+            continue
+        try:
+            result: ReadResult = reader.read(source.path, source.display, options, source.root)
+        except InputError as exc:
+            catalog.refused.append(exc)
+            continue
+        catalog.articles.extend(result.articles)
+        catalog.notices.extend(result.notices)
+        catalog.papers.extend(result.papers)
+    return catalog
+
+
+def read_one(path: Path, options: ReadOptions | None = None) -> ReadResult:
+    """Read a single source file (library convenience; raises InputError)."""
+    source = SourceFile(path, display_path(path), path.parent.absolute(), named=True)
+    reader = reader_for(source)
+    if reader is None:
+        raise InputError(source.display, f"no reader for {path.suffix or 'files without a suffix'}")
+    result: ReadResult = reader.read(path, source.display, options or ReadOptions(), source.root)
+    return result

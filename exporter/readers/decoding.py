@@ -1,0 +1,78 @@
+"""Turn a source file's bytes into text: BOMs, UTF-16, GB18030, binary and empty files."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from exporter.errors import InputError
+
+MAX_SOURCE_BYTES = 64 * 1024 * 1024  # A bigger "article" is not an article; refuse before reading it.
+
+
+def read_text(path: Path, display: str) -> str:
+    """Return the decoded text of `path`, or raise InputError naming what is wrong."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise InputError(
+                display, f"file is {size // 1048576} MiB, larger than the 64 MiB limit for a source"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(display, f"cannot read: {exc.strerror or exc}") from None
+    return decode(data, display)
+
+
+def decode(data: bytes, display: str) -> str:
+    """Decode bytes as UTF-8 (BOM optional), UTF-16 with BOM or GB18030."""
+    if not data.strip():
+        raise InputError(display, "empty file")
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(display, f"undecodable {codec} bytes at offset {exc.start}") from None
+            return _check_text(text, display)
+    if b"\x00" in data[:8192]:
+        raise InputError(display, "binary file, not text (NUL bytes; UTF-16 needs a byte-order mark)")
+    try:
+        return _check_text(data.decode("utf-8"), display)
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            line = data[: utf8_error.start].count(b"\n") + 1
+            raise InputError(display, "undecodable bytes: neither UTF-8 nor GB18030", line=line) from None
+        return _check_text(text, display)
+
+
+def _check_text(text: str, display: str) -> str:
+    if not text.strip("\ufeff \t\r\n\u3000"):
+        raise InputError(display, "empty file")
+    controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\t\r\n\f\v")
+    if controls > 8:
+        raise InputError(display, "binary file, not text (control characters)")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def peek(path: Path, size: int = 4096) -> str | None:
+    """Return the start of a file as text for sniffing, or None if it is empty, binary or unreadable."""
+    try:
+        with path.open("rb") as f:
+            data = f.read(size)
+    except OSError:
+        return None
+    try:
+        return decode(data, str(path))
+    except InputError:
+        # A multi-byte character cut at the end of the sample is not an error; retry shorter.
+        try:
+            return decode(data[:-4], str(path)) if len(data) == size else None
+        except InputError:
+            return None

@@ -1,0 +1,314 @@
+"""Reader for structured articles: Markdown with YAML front matter.
+
+---
+paper: 青川晚报
+date: 2026-03-02
+page: "03"
+page_name: 经济
+order: 1
+kicker: …   title: …   subtitle: …   byline: …   source: …
+---
+![caption](images/a.jpg "credit")     a figure (path relative to this file, inside the sources)
+## kicker line                         a heading; a ### right under a ## is the heading itself,
+### heading                             the ## line its kicker
+- item；                               highlights
+……                                    a separator
+Anything else is a paragraph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from exporter.errors import InputError
+from exporter.model import Article, Block, Figure, Heading, Highlights, Notice, Origin, Paragraph, Separator
+from exporter.readers.base import ReadOptions, ReadResult
+from exporter.readers.body import split_credit
+from exporter.readers.decoding import read_text
+from exporter.readers.images import resolve_image
+from exporter.text import has_han
+
+NAME = "structured Markdown"
+SUFFIXES = (".md", ".markdown")
+
+FIELDS = ("paper", "date", "page", "page_name", "order", "kicker", "title", "subtitle", "byline", "source")
+_ELLIPSIS_RE = re.compile(r"^[…\.。·]{2,}$")
+_PAGE_RE = re.compile(r"^(?:第\s*)?([A-Za-z]?\d+[A-Za-z]?)(?:\s*版)?$")
+# Raw HTML and entities stay literal text: `<script>` and `&amp;` print as typed.
+_MD = MarkdownIt("commonmark", {"html": False}).disable("entity")
+
+
+def sniff(head: str) -> bool:
+    return head.lstrip("\ufeff").startswith("---")
+
+
+def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResult:
+    text = read_text(path, display).lstrip("\ufeff")
+    meta, body, body_line = _front_matter(text, display)
+    notices: list[Notice] = []
+    for key in meta:
+        if key not in FIELDS:
+            notices.append(Notice(Origin(display, 1), f"unknown front-matter field {key!r} ignored"))
+
+    walker = _BodyWalker(display, path.parent, root, body_line, notices)
+    blocks, h1 = walker.walk(body)
+    title = _text_field(meta, "title", display) or h1
+    if not title:
+        raise InputError(display, "front matter has no title (and the body no # heading)", line=1)
+    paper = _text_field(meta, "paper", display) or options.paper
+    if not paper:
+        raise InputError(display, "front matter has no paper", line=1)
+    if not blocks:
+        notices.append(Notice(Origin(display, body_line), "article has a title but no body"))
+
+    article = Article(
+        paper=paper,
+        date=_date(meta, display),
+        page=_page(meta, display),
+        page_name=_text_field(meta, "page_name", display),
+        order=_order(meta, display),
+        kicker=_text_field(meta, "kicker", display),
+        title=title,
+        subtitle=_text_field(meta, "subtitle", display),
+        byline=_text_field(meta, "byline", display),
+        source=_strip_parens(_text_field(meta, "source", display)),
+        blocks=tuple(blocks),
+        origin=Origin(display, 1),
+    )
+    return ReadResult((article,), tuple(notices))
+
+
+def _front_matter(text: str, display: str) -> tuple[dict[str, Any], str, int]:
+    """Split `---` front matter from the body; return (fields, body, first body line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise InputError(display, "bad front matter: the file must start with a --- line", line=1)
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        raise InputError(display, "bad front matter: no closing --- line", line=1)
+    try:
+        # BaseLoader keeps every value a string: page 02 stays "02", never the number 2.
+        meta = yaml.load("\n".join(lines[1:end]), Loader=yaml.BaseLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(display, f"bad front matter: {problem}", line=line) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise InputError(display, "bad front matter: expected `field: value` lines", line=2)
+    return meta, "\n".join(lines[end + 1 :]), end + 2
+
+
+def _text_field(meta: dict[str, Any], key: str, display: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(display, f"bad front matter: {key} must be text, not a list or mapping", line=1)
+    value = " ".join(value.split())
+    return value or None
+
+
+def _date(meta: dict[str, Any], display: str) -> dt.date:
+    value = _text_field(meta, "date", display)
+    if not value:
+        raise InputError(display, "front matter has no date (YYYY-MM-DD)", line=1)
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if not m:
+        raise InputError(display, f"bad date {value!r} in front matter (expected YYYY-MM-DD)", line=1)
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise InputError(display, f"impossible date {value} in front matter", line=1) from None
+
+
+def _page(meta: dict[str, Any], display: str) -> str:
+    value = _text_field(meta, "page", display)
+    if not value:
+        raise InputError(display, "front matter has no page (the 版面 label, e.g. 02 or A01)", line=1)
+    m = _PAGE_RE.match(value)
+    if not m:
+        raise InputError(
+            display, f"bad page {value!r} in front matter (expected a label like 02 or A01)", line=1
+        )
+    return m.group(1).upper()
+
+
+def _order(meta: dict[str, Any], display: str) -> int | None:
+    value = _text_field(meta, "order", display)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise InputError(display, f"bad order {value!r} in front matter (expected a whole number)", line=1)
+    return int(value)
+
+
+def _strip_parens(value: str | None) -> str | None:
+    if value and value[0] in "（(" and value[-1] in "）)":
+        return value[1:-1].strip() or None
+    return value
+
+
+class _BodyWalker:
+    """Turn markdown-it block tokens into model blocks, keeping source line numbers."""
+
+    def __init__(
+        self, display: str, folder: Path, root: Path, first_line: int, notices: list[Notice]
+    ) -> None:
+        self.display = display
+        self.folder = folder  # Image paths are relative to the Markdown file.
+        self.root = root  # … and must stay inside the source folder.
+        self.first_line = first_line
+        self.notices = notices
+
+    def origin(self, token: Token) -> Origin:
+        line = token.map[0] + self.first_line if token.map else self.first_line
+        return Origin(self.display, line)
+
+    def walk(self, body: str) -> tuple[list[Block], str | None]:
+        tokens = _MD.parse(body)
+        blocks: list[Block] = []
+        h1: str | None = None
+        pending_kicker: tuple[str, Origin, int] | None = None  # A ## waiting to see if a ### follows.
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok.type == "heading_open":
+                text = _inline_text(tokens[i + 1])
+                origin = self.origin(tok)
+                end_line = tok.map[1] if tok.map else 0
+                if pending_kicker and tok.tag == "h3" and tok.map and tok.map[0] == pending_kicker[2]:
+                    blocks.append(Heading(text, pending_kicker[1], kicker=pending_kicker[0]))
+                    pending_kicker = None
+                else:
+                    self._flush(blocks, pending_kicker)
+                    pending_kicker = None
+                    if tok.tag == "h1" and h1 is None and not blocks:
+                        h1 = text
+                    elif tok.tag == "h2":
+                        pending_kicker = (text, origin, end_line)
+                    elif text:
+                        blocks.append(Heading(text, origin))
+                i += 3
+                continue
+            self._flush(blocks, pending_kicker)
+            pending_kicker = None
+            if tok.type == "paragraph_open":
+                self._paragraph(tokens[i + 1], self.origin(tok), blocks)
+                i += 3
+                continue
+            if tok.type in ("bullet_list_open", "ordered_list_open"):
+                i = self._list(tokens, i, blocks)
+                continue
+            if tok.type in ("fence", "code_block"):
+                for offset, line in enumerate(tok.content.rstrip("\n").split("\n")):
+                    if line.strip():
+                        origin = self.origin(tok)
+                        blocks.append(
+                            Paragraph(line.strip(), Origin(self.display, (origin.line or 0) + offset))
+                        )
+            elif tok.type == "hr":
+                blocks.append(Separator("* * *", self.origin(tok)))
+            i += 1
+        self._flush(blocks, pending_kicker)
+        return blocks, h1
+
+    @staticmethod
+    def _flush(blocks: list[Block], pending: tuple[str, Origin, int] | None) -> None:
+        if pending and pending[0]:
+            blocks.append(Heading(pending[0], pending[1]))
+
+    def _list(self, tokens: list[Token], i: int, blocks: list[Block]) -> int:
+        """Read a list (nested items flattened) as one Highlights block."""
+        origin = self.origin(tokens[i])
+        ordered = tokens[i].type == "ordered_list_open"
+        depth = 0
+        items: list[str] = []
+        number = int(tokens[i].attrGet("start") or 1) if ordered else 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok.type.endswith("_list_open"):
+                depth += 1
+            elif tok.type.endswith("_list_close"):
+                depth -= 1
+                if depth == 0:
+                    i += 1
+                    break
+            elif tok.type == "inline":
+                text = _inline_text(tok)
+                if text:
+                    if ordered and depth == 1:
+                        text = f"{number}. {text}"
+                        number += 1
+                    items.append(text)
+            i += 1
+        if items:
+            blocks.append(Highlights(tuple(items), origin))
+        return i
+
+    def _paragraph(self, inline: Token, origin: Origin, blocks: list[Block]) -> None:
+        """A paragraph is text, figures, or both; images become figures in place."""
+        text_parts: list[str] = []
+        for child in inline.children or []:
+            if child.type == "image":
+                self._flush_text(text_parts, origin, blocks)
+                blocks.append(self._figure(child, origin))
+            elif child.type in ("softbreak", "hardbreak"):
+                text_parts.append("\n")
+            elif child.type in ("text", "code_inline"):
+                text_parts.append(child.content)
+        self._flush_text(text_parts, origin, blocks)
+
+    @staticmethod
+    def _flush_text(parts: list[str], origin: Origin, blocks: list[Block]) -> None:
+        text = _join_lines("".join(parts))
+        parts.clear()
+        if not text:
+            return
+        blocks.append(Separator(text, origin) if _ELLIPSIS_RE.match(text) else Paragraph(text, origin))
+
+    def _figure(self, token: Token, origin: Origin) -> Figure:
+        caption = _join_lines("".join(c.content for c in token.children or []))
+        credit = (token.attrGet("title") or "").strip() or None
+        if credit is None:
+            caption, credit = split_credit(caption)
+        src = str(token.attrGet("src") or "").strip()
+        image = None
+        if src:
+            image, problem = resolve_image(src, self.folder, self.root)
+            if problem:
+                self.notices.append(Notice(origin, f"{problem}; caption kept without the photo"))
+        return Figure(caption, origin, credit=credit, image=image)
+
+
+def _inline_text(token: Token) -> str:
+    parts = []
+    for child in token.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append("".join(c.content for c in child.children or []))
+        else:
+            parts.append(child.content)
+    return _join_lines("".join(parts))
+
+
+def _join_lines(text: str) -> str:
+    """Join a paragraph's source lines: no space between Chinese lines, one between Latin words."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if not lines:
+        return ""
+    out = lines[0]
+    for line in lines[1:]:
+        joiner = "" if has_han(out[-1]) or has_han(line[0]) else " "
+        out += joiner + line
+    return out

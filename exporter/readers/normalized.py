@@ -1,0 +1,31 @@
+"""Reader for normalized JSON, the form `epaper inspect --json` prints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from exporter import normalized
+from exporter.errors import InputError
+from exporter.readers.base import ReadOptions, ReadResult
+from exporter.readers.decoding import read_text
+
+NAME = "normalized JSON"
+SUFFIXES = (".json",)
+
+
+def sniff(head: str) -> bool:
+    return head.lstrip("\ufeff \n").startswith("{") and normalized.FORMAT in head
+
+
+def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResult:
+    text = read_text(path, display).lstrip("\ufeff")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(display, f"bad JSON: {exc.msg}", line=exc.lineno) from None
+    try:
+        papers, articles = normalized.load(data)
+    except normalized.FormatError as exc:
+        raise InputError(display, str(exc)) from None
+    return ReadResult(tuple(articles), (), tuple(papers))

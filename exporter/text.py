@@ -1,0 +1,83 @@
+"""Text helpers shared by readers and writers: punctuation, XML safety, natural order."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Han ideographs (BMP and the common extension planes) and CJK punctuation/full-width forms.
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK_PUNCT = r"\u3000-\u303f\u2018-\u201f\u2026\u2014\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+_CJK = f"[{_HAN}{_CJK_PUNCT}]"
+
+HAN_RE = re.compile(f"[{_HAN}]")
+_URL_RE = re.compile(r"(?:https?|ftp)://\S+|www\.\S+|\S+@\S+\.\w+", re.IGNORECASE)
+_SENTENCE = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_SENTENCE_RE = re.compile(rf"(?<={_CJK})[,;:?!]|[,;:?!](?={_CJK})")
+_PARENS_RE = re.compile(r"\(([^()\n]*)\)")
+
+
+def has_han(text: str) -> bool:
+    return HAN_RE.search(text) is not None
+
+
+def restore_punctuation(text: str) -> str:
+    """Turn the ASCII punctuation reader apps write back into full-width where it touches Chinese.
+
+    `,;:?!` become full-width when a neighbour is a CJK character; `( )` when they enclose Chinese.
+    Numbers (1,000  1.5  10:30), Latin words and URLs are left alone.
+    """
+    pieces: list[str] = []
+    last = 0
+    for match in _URL_RE.finditer(text):
+        pieces.append(_restore_plain(text[last : match.start()]))
+        pieces.append(match.group())
+        last = match.end()
+    pieces.append(_restore_plain(text[last:]))
+    return "".join(pieces)
+
+
+def _restore_plain(text: str) -> str:
+    text = _PARENS_RE.sub(lambda m: f"（{m.group(1)}）" if has_han(m.group(1)) else m.group(), text)
+    return _SENTENCE_RE.sub(lambda m: _SENTENCE[m.group()], text)
+
+
+# XML 1.0 allows #x9 #xA #xD, #x20-#xD7FF, #xE000-#xFFFD, #x10000-#x10FFFF.
+_XML_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_forbidden(text: str) -> list[str]:
+    """Return the characters of `text` that XML 1.0 forbids."""
+    return _XML_FORBIDDEN_RE.findall(text)
+
+
+def xml_clean(text: str) -> str:
+    """Remove characters that XML 1.0 forbids."""
+    return _XML_FORBIDDEN_RE.sub("", text)
+
+
+def clean_line(text: str) -> str:
+    """Normalize one line of source text: NFC, no stray spaces at either end (U+3000 included)."""
+    text = unicodedata.normalize("NFC", text)
+    return text.strip(" \t\r\n\u3000\u00a0\ufeff")
+
+
+_NATURAL_RE = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders digits numerically: p2 < p10, A01 < A02 < B01."""
+    parts = _NATURAL_RE.split(text)
+    return tuple((1, int(p)) if p.isdigit() else (0, p.lower()) for p in parts if p != "")
+
+
+def page_key(label: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key for page labels: 2 < 10, A01 < A02 < B01, 02 == 2 in order."""
+    return natural_key(label)
+
+
+def safe_filename(name: str) -> str:
+    """Make a paper name usable as one path component: no separators, dots-only or control chars."""
+    cleaned = "".join("_" if (c in '/\\:*?"<>|' or unicodedata.category(c)[0] == "C") else c for c in name)
+    cleaned = cleaned.strip().strip(".")
+    return cleaned[:120] or "_"
