@@ -39,8 +39,7 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
         "date": issue.date.isoformat(),
         "weekday": issue.weekday,
         "pages": [
-            {"label": p.label, "name": p.name, "articles": [article_dict(a) for a in p.articles]}
-            for p in issue.pages
+            {"label": p.label, "name": p.name, "articles": [article_dict(a) for a in p.articles]} for p in issue.pages
         ],
     }
 
@@ -88,9 +87,7 @@ def load(data: Any) -> tuple[list[Paper], list[Article]]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise FormatError(f'not an epaper normalized file (no "format": "{FORMAT}")')
     if data.get("version") != VERSION:
-        raise FormatError(
-            f"unsupported version {data.get('version')!r} (this epaper reads version {VERSION})"
-        )
+        raise FormatError(f"unsupported version {data.get('version')!r} (this epaper reads version {VERSION})")
     papers: list[Paper] = []
     articles: list[Article] = []
     for n, issue in enumerate(_list(data, "issues", "document")):

@@ -27,6 +27,8 @@ __all__ = [
 from exporter.readers.decoding import peek
 from exporter.text import natural_key
 
+__all__ = ["READERS", "Catalog", "ReadOptions", "ReadResult", "SourceFile", "discover", "read_all", "read_one"]
+
 # Each reader module has NAME, SUFFIXES, sniff(head) and read(path, display, options, root).
 READERS: tuple[ModuleType, ...] = (dump, markdown, normalized)
 PAPER_TOML = "paper.toml"

@@ -26,9 +26,7 @@ _CAPTION_CREDIT_RE = re.compile(
     r"^(?P<caption>.+?)[\s　]*[（(]?(?P<credit>(?:本报|新华社|特约|实习)?(?:记者|通讯员)[^。；]{1,24}摄)[)）]?$"
 )
 _PHOTO_CAPTION_RE = re.compile(r"^(?:图为|上图|下图|左图|右图|图[一二三四五六1-6][：:])")
-_BYLINE_RE = re.compile(
-    r"^(?:□|■|◎|○|●)?\s*(?:本报|新华社|特约)?(?:记者|评论员|通讯员|特约评论员|本报评论员|首席记者)"
-)
+_BYLINE_RE = re.compile(r"^(?:□|■|◎|○|●)?\s*(?:本报|新华社|特约)?(?:记者|评论员|通讯员|特约评论员|本报评论员|首席记者)")
 _BYLINE_SUFFIX_RE = re.compile(r"评论员$")
 
 CAPTION_MAX = 90  # Longer lines at the top of a dump are lead paragraphs, not captions.

@@ -15,9 +15,7 @@ def read_text(path: Path, display: str) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:
-            raise InputError(
-                display, f"file is {size // 1048576} MiB, larger than the 64 MiB limit for a source"
-            )
+            raise InputError(display, f"file is {size // 1048576} MiB, larger than the 64 MiB limit for a source")
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(display, f"cannot read: {exc.strerror or exc}") from None

@@ -65,15 +65,11 @@ def parse(text: str, display: str, options: ReadOptions) -> ReadResult:
     read_date = _read_date(lines[:paper_at], display)
     for n, t in lines[:paper_at]:
         if t and not (_READ_DATE_RE.match(t) or _WEEKDAY_RE.match(t) or n == lines[0][0]):
-            notices.append(
-                Notice(Origin(display, n), f"line before the paper name is not content, dropped: {t!r}")
-            )
+            notices.append(Notice(Origin(display, n), f"line before the paper name is not content, dropped: {t!r}"))
 
     date_at = _find(lines, _DATE_RE, paper_at + 1, paper_at + HEADER_SCAN)
     if date_at is None:
-        raise InputError(
-            display, "broken header: no 日期: line after the paper name", line=lines[paper_at][0]
-        )
+        raise InputError(display, "broken header: no 日期: line after the paper name", line=lines[paper_at][0])
     date = _article_date(lines[date_at], read_date, display)
 
     page_at = _find(lines, re.compile(r"^版面"), date_at + 1, date_at + 6)

@@ -137,9 +137,7 @@ def _page(meta: dict[str, Any], display: str) -> str:
         raise InputError(display, "front matter has no page (the 版面 label, e.g. 02 or A01)", line=1)
     m = _PAGE_RE.match(value)
     if not m:
-        raise InputError(
-            display, f"bad page {value!r} in front matter (expected a label like 02 or A01)", line=1
-        )
+        raise InputError(display, f"bad page {value!r} in front matter (expected a label like 02 or A01)", line=1)
     return m.group(1).upper()
 
 
@@ -161,9 +159,7 @@ def _strip_parens(value: str | None) -> str | None:
 class _BodyWalker:
     """Turn markdown-it block tokens into model blocks, keeping source line numbers."""
 
-    def __init__(
-        self, display: str, folder: Path, root: Path, first_line: int, notices: list[Notice]
-    ) -> None:
+    def __init__(self, display: str, folder: Path, root: Path, first_line: int, notices: list[Notice]) -> None:
         self.display = display
         self.folder = folder  # Image paths are relative to the Markdown file.
         self.root = root  # … and must stay inside the source folder.
@@ -213,9 +209,7 @@ class _BodyWalker:
                 for offset, line in enumerate(tok.content.rstrip("\n").split("\n")):
                     if line.strip():
                         origin = self.origin(tok)
-                        blocks.append(
-                            Paragraph(line.strip(), Origin(self.display, (origin.line or 0) + offset))
-                        )
+                        blocks.append(Paragraph(line.strip(), Origin(self.display, (origin.line or 0) + offset)))
             elif tok.type == "hr":
                 blocks.append(Separator("* * *", self.origin(tok)))
             i += 1
@@ -278,7 +272,7 @@ class _BodyWalker:
 
     def _figure(self, token: Token, origin: Origin) -> Figure:
         caption = _join_lines("".join(c.content for c in token.children or []))
-        credit = (token.attrGet("title") or "").strip() or None
+        credit = str(token.attrGet("title") or "").strip() or None
         if credit is None:
             caption, credit = split_credit(caption)
         src = str(token.attrGet("src") or "").strip()
