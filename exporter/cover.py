@@ -1,0 +1,109 @@
+"""Draw a book's cover with Pillow: masthead, date, weekday and the list of pages."""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+from exporter import fonts
+from exporter.book import Book
+
+WIDTH, HEIGHT = 1600, 2560  # Kindle's recommended cover ratio (1:1.6).
+PAPER = (250, 247, 240)
+INK = (34, 30, 28)
+RED = (178, 26, 30)
+GREY = (110, 104, 98)
+MARGIN = 120
+
+
+@cache
+def _font(family: str, style: str, size: int) -> ImageFont.FreeTypeFont:
+    face = fonts.require(family, style)
+    return ImageFont.truetype(face.file, size, index=face.index)
+
+
+def _fit(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
+    """Cut text to fit a width, ending with … when cut."""
+    if font.getlength(text) <= width:
+        return text
+    while text and font.getlength(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.FreeTypeFont, fill: tuple[int, ...]) -> int:
+    text = _fit(text, font, WIDTH - 2 * MARGIN)
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    draw.text(((WIDTH - (right - left)) / 2 - left, y - top), text, font=font, fill=fill)
+    return y + (bottom - top)
+
+
+def _masthead_font(name: str) -> ImageFont.FreeTypeFont:
+    """Pick the largest masthead size that fits the width."""
+    size = 300
+    while size > 80:
+        font = _font(fonts.SERIF, "Bold", size)
+        if font.getlength(name) <= WIDTH - 2 * MARGIN:
+            return font
+        size -= 20
+    return _font(fonts.SERIF, "Bold", size)
+
+
+def cover_lines(book: Book) -> list[tuple[str, str]]:
+    """Return the table printed on the cover: (label, text) per page, or per issue for a volume."""
+    if book.kind == "issue":
+        return [
+            (f"第{p.page.label}版", p.page.name or (p.page.articles[0].title if p.page.articles else ""))
+            for p in book.pages
+        ]
+    return [
+        (
+            f"{i.issue.date.month}月{i.issue.date.day}日",
+            f"{i.issue.weekday}　{len(i.pages)}版　{len(i.issue.articles)}篇",
+        )
+        for i in book.issues
+    ]
+
+
+def draw_cover(book: Book) -> bytes:
+    """Return the cover as JPEG bytes (1600×2560)."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(image)
+    y = 220
+    y = _centered(draw, y, book.paper.name, _masthead_font(book.paper.name), RED) + 70
+    draw.rectangle((MARGIN, y, WIDTH - MARGIN, y + 10), fill=RED)
+    draw.rectangle((MARGIN, y + 22, WIDTH - MARGIN, y + 25), fill=RED)
+    y += 80
+    first = book.issues[0].issue
+    if book.kind == "issue":
+        date_line = f"{first.date.year}年{first.date.month}月{first.date.day}日　{first.weekday}"
+    elif book.kind == "month":
+        date_line = f"{first.date.year}年{first.date.month}月　合订本"
+    else:
+        date_line = f"{book.date_from.isoformat()} — {book.date_to.isoformat()}"
+    y = _centered(draw, y, date_line, _font(fonts.SANS, "Regular", 76), INK) + 40
+    count = (
+        f"本期{len(book.pages)}版　{len(book.articles)}篇文章"
+        if book.kind == "issue"
+        else f"{len(book.issues)}期　{len(book.pages)}版　{len(book.articles)}篇文章"
+    )
+    y = _centered(draw, y, count, _font(fonts.SANS, "Regular", 52), GREY) + 110
+
+    label_font = _font(fonts.SANS, "Bold", 58)
+    text_font = _font(fonts.SERIF, "Regular", 58)
+    lines = cover_lines(book)
+    room = (HEIGHT - 300 - y) // 96
+    shown = lines if len(lines) <= room else [*lines[: room - 1], ("…", f"共{len(lines)}项")]
+    for label, text in shown:
+        draw.text((MARGIN + 40, y), label, font=label_font, fill=RED)
+        x = MARGIN + 40 + max(label_font.getlength("第A01版"), label_font.getlength(label)) + 50
+        draw.text((x, y), _fit(text, text_font, WIDTH - MARGIN - 40 - x), font=text_font, fill=INK)
+        y += 96
+    footer = book.paper.publisher or book.paper.name
+    draw.rectangle((MARGIN, HEIGHT - 230, WIDTH - MARGIN, HEIGHT - 226), fill=RED)
+    _centered(draw, HEIGHT - 190, footer, _font(fonts.SANS, "Regular", 50), GREY)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88, optimize=True)
+    return out.getvalue()

@@ -1,0 +1,98 @@
+"""Prepare photos for books: formats e-readers accept, bounded size, no metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_PIXELS = 2_000_000  # E-readers choke on huge photos; above this we downscale.
+PRINT_MAX_PIXELS = 12_000_000  # Print keeps ≥ 300 dpi for a full A4 width photo.
+BOMB_PIXELS = 90_000_000  # Pillow's own guard is ~89 MP; refuse clearly instead of a traceback.
+KEPT_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "GIF": ("image/gif", "gif")}
+
+
+class ImageProblem(Exception):
+    """A photo that cannot go into the book; its caption stays, the message becomes a warning."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedImage:
+    data: bytes
+    media_type: str
+    extension: str
+    width: int
+    height: int
+
+    @property
+    def name(self) -> str:
+        """Return a content-addressed file name: the same photo twice is stored once."""
+        return f"{hashlib.sha1(self.data).hexdigest()[:16]}.{self.extension}"
+
+
+def prepare(path: str, max_pixels: int = MAX_PIXELS) -> PreparedImage:
+    """Return the photo ready to embed, or raise ImageProblem saying why it cannot be."""
+    file = Path(path)
+    try:
+        stat = file.stat()
+    except OSError as exc:
+        raise ImageProblem(f"missing image {path}: {exc.strerror}") from None
+    return _prepare(str(file), stat.st_mtime_ns, stat.st_size, max_pixels)
+
+
+@lru_cache(maxsize=256)  # Batch workers meet the same photo in several volumes.
+def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedImage:
+    Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                if opened.width * opened.height > BOMB_PIXELS:
+                    raise ImageProblem(
+                        f"image {path} is {opened.width}×{opened.height} pixels, over the "
+                        f"{BOMB_PIXELS // 1_000_000} MP limit (decompression bomb?): not embedded"
+                    )
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
+                source_format = opened.format or ""
+    except ImageProblem:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageProblem(f"image {path} is too large to decode safely (decompression bomb?): not embedded") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise ImageProblem(f"image {path} is unreadable or corrupt ({type(exc).__name__}): not embedded") from None
+
+    if image.width * image.height > max_pixels:
+        scale = (max_pixels / (image.width * image.height)) ** 0.5
+        image = image.resize((max(1, int(image.width * scale)), max(1, int(image.height * scale))), Image.LANCZOS)
+
+    keep_png = source_format in ("PNG", "GIF") and (image.mode in ("RGBA", "LA", "P") or source_format == "GIF")
+    out = io.BytesIO()
+    if keep_png:
+        # Transparency and line art survive as PNG; saving fresh drops text chunks and EXIF.
+        if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+            image = image.convert("RGBA")
+        image.save(out, "PNG", optimize=True)
+        media_type, extension = KEPT_FORMATS["PNG"]
+    else:
+        if image.mode not in ("RGB", "L"):
+            image = _flatten(image)
+        # A fresh JPEG carries no EXIF/XMP/ICC: nothing of the camera or the photographer's machine.
+        image.save(out, "JPEG", quality=85, optimize=True, progressive=False)
+        media_type, extension = KEPT_FORMATS["JPEG"]
+    return PreparedImage(out.getvalue(), media_type, extension, image.width, image.height)
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """Put transparent or CMYK/16-bit images on white RGB, as JPEG needs."""
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")

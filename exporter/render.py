@@ -1,0 +1,47 @@
+"""The Jinja2 environment: the user's template folder first, then the built-in templates.
+
+Like Pelican and Sphinx themes: a file in --templates DIR replaces the built-in template of
+the same name, and a user template can `{% extends "!base/epub/article.xhtml.j2" %}` to
+change one block of the built-in one.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from exporter.errors import EpaperError
+from exporter.resources import templates_dir
+
+
+@cache
+def environment(user_templates: Path | None = None) -> jinja2.Environment:
+    """Return the (cached, per worker) environment for a template override folder."""
+    builtin = jinja2.FileSystemLoader(str(templates_dir()))
+    loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"!base": builtin}, delimiter="/")]
+    if user_templates is not None:
+        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+    loaders.append(builtin)
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,  # Every template writes XHTML: text that looks like markup stays text.
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def render(name: str, user_templates: Path | None = None, **context: object) -> str:
+    """Render one template by name (e.g. epub/page.xhtml.j2); template mistakes become one-line errors."""
+    try:
+        return environment(user_templates).get_template(name).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise EpaperError(f"template {exc.name} not found (in {user_templates or 'the built-in templates'})") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise EpaperError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise EpaperError(f"template {name}: {exc}") from None

@@ -1,0 +1,43 @@
+"""Writers turn a laid-out Book into files; they know nothing of source formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+PdfProfile = Literal["screen", "print", "archive"]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOptions:
+    """Choices that change how books look (the export command's layout options)."""
+
+    templates: Path | None = None  # Folder of template overrides (--templates).
+    css: Path | None = None  # Extra stylesheet added after the built-in one (--css).
+    toc_depth: int = 2  # 1: 版面; 2: + articles; 3: + section headings.
+    language: str | None = None  # Overrides the paper's language (--lang), e.g. zh-Hans.
+    pdf_profile: PdfProfile = "screen"
+    page_size: str = "A4"  # A4, A5, B5, Letter or WxHmm.
+    columns: int = 1  # Article bodies in 1 or 2 columns (PDF).
+
+
+def build_time(sources: list[str], fallback: dt.date) -> dt.datetime:
+    """Return the timestamp written into outputs: SOURCE_DATE_EPOCH, else the newest source's mtime.
+
+    Never "now": two exports of the same sources must be byte-identical.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+    newest = 0.0
+    for file in sources:
+        try:
+            newest = max(newest, Path(file).stat().st_mtime)
+        except OSError:
+            continue
+    if newest:
+        return dt.datetime.fromtimestamp(int(newest), dt.UTC).replace(tzinfo=None)
+    return dt.datetime(fallback.year, fallback.month, fallback.day)
