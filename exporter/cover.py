@@ -37,7 +37,7 @@ def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.Free
     text = _fit(text, font, WIDTH - 2 * MARGIN)
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
     draw.text(((WIDTH - (right - left)) / 2 - left, y - top), text, font=font, fill=fill)
-    return y + (bottom - top)
+    return int(y + (bottom - top))
 
 
 def _masthead_font(name: str) -> ImageFont.FreeTypeFont:

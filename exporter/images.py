@@ -69,7 +69,9 @@ def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedIm
 
     if image.width * image.height > max_pixels:
         scale = (max_pixels / (image.width * image.height)) ** 0.5
-        image = image.resize((max(1, int(image.width * scale)), max(1, int(image.height * scale))), Image.LANCZOS)
+        image = image.resize(
+            (max(1, int(image.width * scale)), max(1, int(image.height * scale))), Image.Resampling.LANCZOS
+        )
 
     keep_png = source_format in ("PNG", "GIF") and (image.mode in ("RGBA", "LA", "P") or source_format == "GIF")
     out = io.BytesIO()

@@ -11,7 +11,7 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from exporter.book import Book
+from exporter.book import Book, PageView
 from exporter.cover import draw_cover
 from exporter.errors import OutputError
 from exporter.images import ImageProblem, PreparedImage, prepare
@@ -173,13 +173,13 @@ def build_cover(package: Package) -> epub.EpubItem:
 def toc_tree(book: Book, depth: int) -> list[TocEntry]:
     """Return the navigation tree: (issue →) 版面 → article (→ section heading), to `depth` levels."""
 
-    def page_entries(pages: tuple) -> list[TocEntry]:  # type: ignore[type-arg]
+    def page_entries(pages: tuple[PageView, ...]) -> list[TocEntry]:
         out = []
         for page in pages:
             articles = []
             if depth >= 2:
                 for view in page.articles:
-                    headings = ()
+                    headings: tuple[TocEntry, ...] = ()
                     if depth >= 3:
                         headings = tuple(
                             TocEntry(_heading_label(h.block), f"{view.file}#{h.anchor}") for h in view.headings
@@ -290,7 +290,9 @@ def _document(package: Package, uid: str, file_name: str, template: str, **conte
     try:
         etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
-        raise OutputError(f"template {template} produced XHTML that does not parse ({exc}); check your --templates")
+        raise OutputError(
+            f"template {template} produced XHTML that does not parse ({exc}); check your --templates"
+        ) from None
     item = epub.EpubItem(uid=uid, file_name=file_name, media_type=XHTML, content=data)
     package.epub.add_item(item)
     return item
