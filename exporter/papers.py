@@ -1,7 +1,7 @@
 """Paper metadata from an optional paper.toml beside the sources.
 
 name = "青川晚报"
-publisher = "青川日报社"
+publisher = "青川晚报社"
 language = "zh-CN"
 [pages]
 "01" = "要闻"

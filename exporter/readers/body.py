@@ -14,7 +14,8 @@ from exporter.model import Block, Figure, Heading, Highlights, Origin, Paragraph
 
 Line = tuple[int, str]  # (1-based line number, cleaned text)
 
-_TERMINAL = tuple("。！？；…，、!?;,.．”」』》)）")
+_SENTENCE_END = tuple("。！？；…，、!?;,.．")
+_CLOSERS = "”’」』》)）\"'"
 _HIGHLIGHT_END = ("；", ";")
 _ELLIPSIS_RE = re.compile(r"^[…\.。·]{2,}$")
 _SOURCE_RE = re.compile(r"^[（(]([^（）()]{1,40})[)）]$")
@@ -23,7 +24,7 @@ _CREDIT_RE = re.compile(
 )
 _CREDIT_LABEL_RE = re.compile(r"^(?:摄影|图片|制图|图片来源|供图)[:：]")
 _CAPTION_CREDIT_RE = re.compile(
-    r"^(?P<caption>.+?)[\s　]*[（(]?(?P<credit>(?:本报|新华社|特约|实习)?(?:记者|通讯员)[^。；]{1,24}摄)[)）]?$"
+    r"^(?P<caption>.+?)(?:[\s　]+[（(]?|[（(])(?P<credit>(?:本报|新华社|特约|实习)?(?:记者|通讯员)[^。；]{1,24}摄)[)）]?$"
 )
 _PHOTO_CAPTION_RE = re.compile(r"^(?:图为|上图|下图|左图|右图|图[一二三四五六1-6][：:])")
 _BYLINE_RE = re.compile(r"^(?:□|■|◎|○|●)?\s*(?:本报|新华社|特约)?(?:记者|评论员|通讯员|特约评论员|本报评论员|首席记者)")
@@ -45,12 +46,19 @@ class Body:
 
 
 def is_terminal(text: str) -> bool:
-    """Say whether a line ends like a sentence (so it is no heading or caption)."""
-    return text.endswith(_TERMINAL)
+    """Say whether a line ends like a sentence (so it is no heading or caption).
+
+    A closing quote or bracket ends a sentence only after sentence punctuation: 。” yes, “金字招牌” no.
+    """
+    core = text.rstrip(_CLOSERS)
+    if core != text:
+        return core.endswith(_SENTENCE_END)
+    return text.endswith(_SENTENCE_END)
 
 
 def is_credit(text: str) -> bool:
-    if len(text) > 30 or text.endswith("拍摄"):
+    """Say whether a line is only a photo credit (本报记者 贺勇摄), not a caption ending in one."""
+    if len(text) > 30 or text.endswith("拍摄") or split_credit(text)[1]:
         return False
     return _CREDIT_RE.match(text) is not None or _CREDIT_LABEL_RE.match(text) is not None
 

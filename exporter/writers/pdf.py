@@ -1,0 +1,222 @@
+"""Write a Book as a print-ready PDF with WeasyPrint: one HTML document, profile CSS, outline.
+
+WeasyPrint is imported here only, so EPUB-only runs never pay for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from exporter import __version__, fonts, normalized
+from exporter.book import Book
+from exporter.errors import EpaperError, OutputError
+from exporter.images import MAX_PIXELS, PRINT_MAX_PIXELS, ImageProblem, prepare
+from exporter.model import Notice, Origin
+from exporter.render import render
+from exporter.resources import styles_dir
+from exporter.writers import WriteOptions, build_time
+from exporter.writers.atomic import atomic_file
+
+IMAGE_SCHEME = "epaper-image"
+PAGE_SIZES = {"A4": (210, 297), "A5": (148, 210), "B5": (176, 250), "LETTER": (215.9, 279.4)}
+_CUSTOM_SIZE_RE = re.compile(r"^(\d{2,4}(?:\.\d+)?)\s*[x×]\s*(\d{2,4}(?:\.\d+)?)\s*mm$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    href: str
+    width: int
+    height: int
+
+
+def check_page_size(value: str) -> tuple[float, float]:
+    """Return (width, height) in mm for A4|A5|B5|Letter|WxHmm, or fail with a one-line error."""
+    named = PAGE_SIZES.get(value.upper())
+    if named:
+        return named
+    m = _CUSTOM_SIZE_RE.match(value.strip())
+    if m:
+        width, height = float(m.group(1)), float(m.group(2))
+        if 50 <= width <= 1200 and 50 <= height <= 1200:
+            return width, height
+    raise EpaperError(f"--page-size {value!r}: expected A4, A5, B5, Letter or WxHmm such as 185x260mm")
+
+
+def preflight() -> list[str]:
+    """Fail before any work when the CJK fonts are missing; return warnings about slow paths."""
+    fonts.require_cjk()
+    warnings = []
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    if harfbuzz_subset is None:
+        warnings.append(
+            "HarfBuzz subsetting is missing, WeasyPrint falls back to fontTools (about 10x slower): "
+            "install the Debian package libharfbuzz-subset0"
+        )
+    return warnings
+
+
+class _ImageFetcher(URLFetcher):
+    """Serve the book's prepared photos from memory and nothing else: no file or network access."""
+
+    def __init__(self, images: dict[str, tuple[bytes, str]]) -> None:
+        super().__init__(allowed_protocols=[IMAGE_SCHEME])
+        self.images = images
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        name = url.removeprefix(f"{IMAGE_SCHEME}:")
+        if not url.startswith(f"{IMAGE_SCHEME}:") or name not in self.images:
+            raise ValueError(f"not fetched: {url[:80]}")
+        data, media_type = self.images[name]
+        return URLFetcherResponse(url, data, {"Content-Type": media_type})
+
+
+class _Collect(logging.Handler):
+    """Keep WeasyPrint's warnings (missing glyphs, subsetting fallbacks) for the report."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.messages:
+            self.messages.append(message)
+
+
+@contextmanager
+def _weasyprint_warnings() -> Iterator[_Collect]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> list[Notice]:
+    """Write `book` to `target` (atomically); return warnings."""
+    options = options or WriteOptions()
+    width, height = check_page_size(options.page_size)
+    notices: list[Notice] = []
+    when = build_time([a.article.origin.file for a in book.articles], book.date_to)
+    images, served = build_images(book, options, notices)
+    html = build_html(book, options, images, when)
+    stylesheets = build_stylesheets(options, width, height)
+    pdf_options = build_pdf_options(book, options, when)
+    with _weasyprint_warnings() as collected:
+        document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=_ImageFetcher(served))
+        try:
+            with atomic_file(target) as handle:
+                document.write_pdf(handle, stylesheets=stylesheets, **pdf_options)
+        except OutputError:
+            raise
+        except Exception as exc:  # WeasyPrint has no error hierarchy; name the book, not a traceback.
+            raise OutputError(f"{target}: PDF rendering failed: {type(exc).__name__}: {exc}") from None
+    notices.extend(Notice(_origin(book), f"WeasyPrint: {m}") for m in collected.messages)
+    return notices
+
+
+def build_images(
+    book: Book, options: WriteOptions, notices: list[Notice]
+) -> tuple[dict[str, ImageRef], dict[str, tuple[bytes, str]]]:
+    """Prepare each photo once; print and archive keep up to 12 MP (≥ 300 dpi on A4)."""
+    limit = MAX_PIXELS if options.pdf_profile == "screen" else PRINT_MAX_PIXELS
+    refs: dict[str, ImageRef] = {}
+    served: dict[str, tuple[bytes, str]] = {}
+    for figure in book.figures:
+        if not figure.image or figure.image in refs:
+            continue
+        try:
+            prepared = prepare(figure.image, limit)
+        except ImageProblem as exc:
+            notices.append(Notice(figure.origin, f"{exc}; caption kept"))
+            continue
+        served[prepared.name] = (prepared.data, prepared.media_type)
+        refs[figure.image] = ImageRef(f"{IMAGE_SCHEME}:{prepared.name}", prepared.width, prepared.height)
+    return refs, served
+
+
+def build_html(book: Book, options: WriteOptions, images: dict[str, ImageRef], when: dt.datetime) -> str:
+    return render(
+        "print/book.html.j2",
+        options.templates,
+        book=book,
+        images=images,
+        language=options.language or book.language,
+        profile=options.pdf_profile,
+        columns=options.columns,
+        toc_depth=options.toc_depth,
+        version=__version__,
+        created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        subject=_subject(book),
+        keywords=_keywords(book),
+    )
+
+
+def _subject(book: Book) -> str:
+    return f"{book.title}：{len(book.pages)}个版面，{len(book.articles)}篇文章"
+
+
+def _keywords(book: Book) -> list[str]:
+    words = [book.paper.name, "报纸", "电子报"]
+    words += [p.page.name for p in book.pages if p.page.name]
+    return list(dict.fromkeys(words))
+
+
+@cache
+def _css(name: str) -> weasyprint.CSS:
+    """Parse a built-in stylesheet once per worker."""
+    return weasyprint.CSS(string=(styles_dir() / name).read_text(encoding="utf-8"))
+
+
+def build_stylesheets(options: WriteOptions, width: float, height: float) -> list[weasyprint.CSS]:
+    """Return the built-in CSS, the profile's, the page size, then the user's (--css) last."""
+    size = f"@page {{ size: {width}mm {height}mm; }} .cover {{ height: {height}mm; }}"
+    sheets = [_css("print.css"), _css(f"print-{options.pdf_profile}.css"), weasyprint.CSS(string=size)]
+    if options.css is not None:
+        try:
+            sheets.append(weasyprint.CSS(string=options.css.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise OutputError(f"{options.css}: cannot read the stylesheet: {exc}") from None
+    return sheets
+
+
+def build_pdf_options(book: Book, options: WriteOptions, when: dt.datetime) -> dict[str, object]:
+    """Return WeasyPrint options: a stable file identifier; PDF/A-3u + tags + attachment for archives."""
+    pdf: dict[str, object] = {
+        "pdf_identifier": book.identifier.encode("ascii"),
+        "dpi": 150 if options.pdf_profile == "screen" else 300,
+        "optimize_images": options.pdf_profile == "screen",
+        "full_fonts": False,  # Never: Noto CJK collections make the PDF about 25x larger.
+    }
+    if options.pdf_profile == "archive":
+        data = normalized.dump([i.issue for i in book.issues])
+        attachment = weasyprint.Attachment(
+            string=json.dumps(data, ensure_ascii=False, indent=2),
+            name=f"{book.stem}.json",
+            description=f"{book.title}: normalized article text (epaper JSON)",
+            created=when,
+            modified=when,
+            relationship="Data",
+        )
+        pdf.update(pdf_variant="pdf/a-3u", pdf_tags=True, attachments=[attachment])
+    return pdf
+
+
+def _origin(book: Book) -> Origin:
+    return book.articles[0].article.origin if book.articles else Origin(book.paper.name)
