@@ -40,11 +40,11 @@ def read_facts(path: Path) -> PdfFacts:
         raise EpaperError(f"{path}: not a readable PDF ({exc})") from None
     for page in reader.pages:
         _collect_fonts(page.get("/Resources"), facts.fonts, set())
-    first = reader.pages[0] if reader.pages else None
+    first: Any = reader.pages[0] if reader.pages else None
     if first is not None:
         for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox"):
             if box in first:
-                facts.boxes[box.strip("/")] = tuple(float(v) for v in first[box])
+                facts.boxes[box.strip("/")] = tuple(float(v) for v in first[box].get_object())
     facts.outline = _outline(reader, reader.outline, 1)
     catalog: Any = reader.trailer["/Root"]
     metadata = catalog.get("/Metadata")
