@@ -1,22 +1,30 @@
-"""Export many issues: plan the books, write each format, isolate failures, report.
+"""Export many issues: plan the books, skip what is current, write the rest in worker processes.
 
-The order of a run: read and assemble the sources; plan one book per issue (or per month /
-range volume); write each planned output; collect a report entry per book.
+The order of a run:
+1. plan: one book per issue, or per paper-month / per paper-range volume;
+2. decide: a book whose outputs exist with the same manifest key is skipped (unless forced);
+3. write: in this process (one job or --jobs 1) or in a pool of long-lived workers, each
+   keeping its fonts, parsed CSS and Jinja environment from book to book;
+4. record: each written output goes into the manifest at once, so an interrupted run resumes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
+import os
+import signal
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from exporter.book import Book, Bundle, lay_out
+from exporter.book import Book, Bundle, book_stem, lay_out
 from exporter.errors import EpaperError
+from exporter.manifest import Manifest, build_key
 from exporter.model import Issue, Notice
 from exporter.text import safe_filename
 from exporter.writers import WriteOptions
@@ -29,7 +37,7 @@ Status = Literal["written", "skipped", "failed"]
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One book to write in one or more formats."""
+    """One book to write, in the formats that are not current."""
 
     issues: tuple[Issue, ...]
     kind: Bundle
@@ -38,10 +46,24 @@ class Job:
     def book(self) -> Book:
         return lay_out(list(self.issues), self.kind, self.span)
 
+    @property
+    def paper(self) -> str:
+        return self.issues[0].paper.name
+
+    @property
+    def stem(self) -> str:
+        first, last = self.span or (self.issues[0].date, self.issues[-1].date)
+        return book_stem(self.kind, first, last)
+
+    @property
+    def label(self) -> str:
+        """Name the book for progress lines: 宜春日报 2026-01-14."""
+        return f"{self.paper} {self.stem}"
+
 
 @dataclass(slots=True)
 class Outcome:
-    """What happened to one book: the report entry."""
+    """What happened to one book: its report entry."""
 
     paper: str
     date: str  # 2026-01-14, 2026-01, or FROM_TO.
@@ -52,6 +74,7 @@ class Outcome:
     error: str | None = None
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # Output path → manifest key, for what was written.
 
     def entry(self) -> dict[str, object]:
         return {
@@ -67,6 +90,15 @@ class Outcome:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Task:
+    """What a worker receives: the job, the formats to write and where."""
+
+    job: Job
+    targets: tuple[tuple[Format, str, str], ...]  # (format, output path, manifest key).
+    options: WriteOptions
+
+
 def plan(issues: Sequence[Issue], bundle: Bundle, span: tuple[dt.date, dt.date] | None = None) -> list[Job]:
     """Group issues into books: one per issue, per paper-month, or per paper for the range."""
     if bundle == "issue":
@@ -76,7 +108,7 @@ def plan(issues: Sequence[Issue], bundle: Bundle, span: tuple[dt.date, dt.date] 
         key = issue.date.strftime("%Y-%m") if bundle == "month" else "range"
         groups[(issue.paper.name, key)].append(issue)
     jobs = []
-    for (_, _), members in sorted(groups.items()):
+    for _, members in sorted(groups.items()):
         members.sort(key=lambda i: i.date)
         job_span = None
         if bundle == "range":
@@ -85,9 +117,9 @@ def plan(issues: Sequence[Issue], bundle: Bundle, span: tuple[dt.date, dt.date] 
     return jobs
 
 
-def output_path(out_dir: Path, book: Book, fmt: Format) -> Path:
+def output_path(out_dir: Path, paper: str, stem: str, fmt: Format) -> Path:
     """Return DIR/<paper>/<stem>.<fmt>, the paper name made safe as one path component."""
-    return out_dir / safe_filename(book.paper.name) / f"{book.stem}.{fmt}"
+    return out_dir / safe_filename(paper) / f"{stem}.{fmt}"
 
 
 def write_book(book: Book, fmt: Format, target: Path, options: WriteOptions) -> list[Notice]:
@@ -101,21 +133,16 @@ def write_book(book: Book, fmt: Format, target: Path, options: WriteOptions) -> 
     return write_pdf(book, target, options)
 
 
-def run_job(job: Job, formats: Sequence[Format], out_dir: Path, options: WriteOptions) -> Outcome:
-    """Write one book in every format; a failure is recorded, never raised."""
+def run_task(task: Task) -> Outcome:
+    """Write one book in the formats asked; a failure is recorded, never raised."""
     started = time.perf_counter()
-    book = job.book()
-    outcome = Outcome(
-        paper=book.paper.name,
-        date=book.stem,
-        pages=len(book.pages),
-        articles=len(book.articles),
-    )
+    book = task.job.book()
+    outcome = Outcome(paper=book.paper.name, date=book.stem, pages=len(book.pages), articles=len(book.articles))
     try:
-        for fmt in formats:
-            target = output_path(out_dir, book, fmt)
-            notices = write_book(book, fmt, target, options)
-            outcome.outputs.append(str(target))
+        for fmt, target, key in task.targets:
+            notices = write_book(book, fmt, Path(target), task.options)
+            outcome.outputs.append(target)
+            outcome.keys[target] = key
             outcome.warnings.extend(str(n) for n in notices)
     except EpaperError as exc:
         outcome.status = "failed"
@@ -124,43 +151,137 @@ def run_job(job: Job, formats: Sequence[Format], out_dir: Path, options: WriteOp
     return outcome
 
 
-def missing_dates(issues: Sequence[Issue], date_from: dt.date | None, date_to: dt.date | None) -> list[str]:
-    """Return the dates in the range (or between the first and last issue) that have no issue."""
-    if not issues:
-        return []
-    have = {i.date for i in issues}
-    start = date_from or min(have)
-    end = date_to or max(have)
-    out = []
-    day = start
-    while day <= end:
-        if day not in have:
-            out.append(day.isoformat())
-        day += dt.timedelta(days=1)
+def _init_worker() -> None:
+    """Workers leave Ctrl-C to the parent, and turn SIGTERM into an exit that removes temp files."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_term)
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _interrupt_on_term(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def remove_stale_parts(out_dir: Path) -> None:
+    """Delete temporary files a killed run (kill -9, power cut) left behind."""
+    if not out_dir.is_dir():
+        return
+    for part in out_dir.glob("*/.*.part"):
+        part.unlink(missing_ok=True)
+    for part in out_dir.glob(".*.part"):
+        part.unlink(missing_ok=True)
+
+
+@dataclass(slots=True)
+class Batch:
+    """A planned export: tasks to run, books already current."""
+
+    tasks: list[Task]
+    skipped: list[Outcome]
+    manifest: Manifest
+
+
+def prepare(
+    jobs: Sequence[Job], formats: Sequence[Format], out_dir: Path, options: WriteOptions, force: bool = False
+) -> Batch:
+    """Decide per book and format what must be written; what is current becomes a skipped outcome."""
+    manifest = Manifest.load(out_dir)
+    tasks, skipped = [], []
+    for job in jobs:
+        stem = job.stem
+        targets = []
+        current = []
+        for fmt in formats:
+            target = output_path(out_dir, job.paper, stem, fmt)
+            key = build_key(job.issues, fmt, job.kind, job.span, options)
+            if not force and manifest.current(target, key):
+                current.append(str(target))
+            else:
+                targets.append((fmt, str(target), key))
+        if targets:
+            tasks.append(Task(job, tuple(targets), options))
+        else:
+            pages = sum(len(i.pages) for i in job.issues)
+            articles = sum(len(i.articles) for i in job.issues)
+            skipped.append(Outcome(job.paper, stem, pages, articles, current, status="skipped"))
+    return Batch(tasks, skipped, manifest)
+
+
+def execute(
+    batch: Batch,
+    jobs: int,
+    on_start: Callable[[Task], None] | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+    fail_fast: bool = False,
+) -> list[Outcome]:
+    """Run the batch's tasks; record each written output in the manifest as soon as it is done.
+
+    Ctrl-C or SIGTERM stops the workers (their temporary files are removed) and re-raises
+    KeyboardInterrupt with the manifest consistent.
+    """
+    outcomes: list[Outcome] = []
+    previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
+    try:
+        for outcome in _results(batch.tasks, jobs, on_start):
+            for target, key in outcome.keys.items():
+                batch.manifest.record(Path(target), key)
+            outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
+            if fail_fast and outcome.status == "failed":
+                break
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return outcomes
+
+
+def _results(tasks: list[Task], jobs: int, on_start: Callable[[Task], None] | None) -> Iterator[Outcome]:
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            if on_start:
+                on_start(task)
+            yield run_task(task)
+        return
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    pool = context.Pool(processes=min(jobs, len(tasks)), initializer=_init_worker)
+    try:
+        if on_start:
+            on_start(tasks[0])
+        # Small books first would starve the end; keep reading order so progress reads naturally.
+        yield from pool.imap(run_task, tasks, chunksize=1)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def missing_dates(issues: Sequence[Issue], date_from: dt.date | None, date_to: dt.date | None) -> dict[str, list[str]]:
+    """Return, per paper, the dates in the range (else between its first and last issue) with no issue."""
+    by_paper: dict[str, set[dt.date]] = defaultdict(set)
+    for issue in issues:
+        by_paper[issue.paper.name].add(issue.date)
+    out = {}
+    for paper, have in sorted(by_paper.items()):
+        start, end = date_from or min(have), date_to or max(have)
+        days = (start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+        out[paper] = [d.isoformat() for d in days if d not in have]
     return out
 
 
-def write_report(path: Path, outcomes: Sequence[Outcome], missing: list[str], refused: Sequence[str]) -> None:
+def write_report(
+    path: Path, outcomes: Sequence[Outcome], missing: dict[str, list[str]], refused: Sequence[str]
+) -> None:
+    """Write the JSON report (shape in DESIGN.md, plus missing dates per paper and refused sources)."""
+    all_missing = sorted({d for dates in missing.values() for d in dates})
     report = {
         "issues": [o.entry() for o in outcomes],
-        "missing_dates": missing,
+        "missing_dates": all_missing,
+        "missing_dates_by_paper": missing,
         "refused_sources": list(refused),
     }
     write_bytes(path, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-
-
-def export(
-    jobs: Sequence[Job],
-    formats: Sequence[Format],
-    out_dir: Path,
-    options: WriteOptions,
-    on_done: Callable[[Outcome], None] | None = None,
-) -> list[Outcome]:
-    """Write every planned book, in order; failures are isolated per book."""
-    outcomes = []
-    for job in jobs:
-        outcome = run_job(job, formats, out_dir, options)
-        outcomes.append(outcome)
-        if on_done:
-            on_done(outcome)
-    return outcomes

@@ -97,12 +97,16 @@ class Book:
 
     @property
     def stem(self) -> str:
-        """Return the output file name without suffix: 2026-01-14, 2026-01, 2026-01-01_2026-01-31."""
-        if self.kind == "issue":
-            return self.date_from.isoformat()
-        if self.kind == "month":
-            return self.date_from.strftime("%Y-%m")
-        return f"{self.date_from.isoformat()}_{self.date_to.isoformat()}"
+        return book_stem(self.kind, self.date_from, self.date_to)
+
+
+def book_stem(kind: Bundle, first: dt.date, last: dt.date) -> str:
+    """Return an output's file name without suffix: 2026-01-14, 2026-01, 2026-01-01_2026-01-31."""
+    if kind == "issue":
+        return first.isoformat()
+    if kind == "month":
+        return first.strftime("%Y-%m")
+    return f"{first.isoformat()}_{last.isoformat()}"
 
 
 def _kind(block: Block) -> str:
@@ -153,14 +157,12 @@ def lay_out(issues: list[Issue], kind: Bundle = "issue", span: tuple[dt.date, dt
     first, last = span or (issues[0].date, issues[-1].date)
     if kind == "issue":
         title = issues[0].title
-        key = first.isoformat()
     elif kind == "month":
         title = f"{paper.name} {first.year}年{first.month}月合订本"
-        key = first.strftime("%Y-%m")
     else:
         title = f"{paper.name} {_cn_date(first)}—{_cn_date(last)}合订本"
-        key = f"{first.isoformat()}_{last.isoformat()}"
-    return Book(paper, kind, tuple(issue_views), title, book_identifier(paper.name, key), first, last)
+    identifier = book_identifier(paper.name, book_stem(kind, first, last))
+    return Book(paper, kind, tuple(issue_views), title, identifier, first, last)
 
 
 def _cn_date(day: dt.date) -> str:

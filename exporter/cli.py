@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -123,7 +124,11 @@ def export(
     date_to: ToOpt = None,
     paper: PaperOpt = None,
     bundle: Annotated[str, typer.Option("--bundle", help="One book per issue, month or the whole range.")] = "issue",
+    jobs: Annotated[
+        int | None, typer.Option("-j", "--jobs", min=1, help="Worker processes (default: number of CPUs).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild outputs even when unchanged.")] = False,
+    fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first book that fails.")] = False,
     report: Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")] = None,
     templates: Annotated[
         Path | None, typer.Option("--templates", help="Folder whose templates override the built-in ones.")
@@ -142,20 +147,24 @@ def export(
     \b
     Examples:
       epaper export examples/archive -f epub,pdf -o out
-      epaper export ~/dumps --from 2026-01-01 --to 2026-01-31 --bundle month
+      epaper export ~/dumps --from 2026-01-01 --to 2026-01-31 -f epub,pdf --jobs 2
+      epaper export ~/dumps --from 2026-01-01 --to 2026-01-31 --bundle month -f pdf
     Outputs: OUT/<paper>/<YYYY-MM-DD>.epub|.pdf (volumes: <YYYY-MM> or <FROM>_<TO>).
+    A second run skips books whose sources and options have not changed (--force rebuilds).
     Exit 0 when everything was written, 1 when some issues or sources failed, 2 on usage or input errors.
     """
+    import time
+
     from exporter.archive import open_archive
     from exporter.assemble import Selection
-    from exporter.batch import FORMATS, missing_dates, plan, write_report
-    from exporter.batch import export as run_export
+    from exporter.batch import FORMATS, execute, missing_dates, plan, prepare, remove_stale_parts, write_report
+    from exporter.progress import Progress, print_summary, summary
     from exporter.readers import ReadOptions
     from exporter.writers import WriteOptions
 
-    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown or not wanted:
+    started = time.perf_counter()
+    wanted = list(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
+    if not wanted or any(f not in FORMATS for f in wanted):
         raise EpaperError(f"-f {formats!r}: formats are epub and pdf (e.g. -f epub,pdf)")
     if bundle not in ("issue", "month", "range"):
         raise EpaperError(f"--bundle {bundle!r}: expected issue, month or range")
@@ -171,11 +180,12 @@ def export(
         from exporter.writers.pdf import check_page_size, preflight
 
         check_page_size(page_size)
-        preflight()
+        for warning in preflight():
+            typer.echo(f"epaper: warning: {warning}", err=True)
 
     options = WriteOptions(
-        templates=templates,
-        css=css,
+        templates=templates.resolve() if templates else None,
+        css=css.resolve() if css else None,
         toc_depth=toc_depth,
         language=lang,
         pdf_profile=pdf_profile,  # type: ignore[arg-type]
@@ -187,40 +197,49 @@ def export(
         typer.echo(f"epaper: refused: {error}", err=True)
     if archive.files == 0:
         raise InputError(", ".join(str(s) for s in sources), "no article sources found (.txt, .md, .json)")
-    if not archive.issues:
-        if archive.refused and len(archive.refused) == archive.files:
-            raise EpaperError("no source could be read")
-        typer.echo("epaper: no issue matches the selection", err=True)
-        raise typer.Exit(1 if archive.refused else 0)
+    if archive.refused and len(archive.refused) == archive.files:
+        raise EpaperError("no source could be read")
     if not quiet:
         for notice in archive.notices:
             typer.echo(f"epaper: warning: {notice}", err=True)
+    if not archive.issues:
+        typer.echo("epaper: no issue matches the selection", err=True)
+        raise typer.Exit(1 if archive.refused else 0)
 
-    jobs = plan(archive.issues, bundle, (first, last) if first and last else None)  # type: ignore[arg-type]
-
-    def done(outcome: object) -> None:
-        from exporter.batch import Outcome
-
-        assert isinstance(outcome, Outcome)
-        if outcome.status == "failed":
-            typer.echo(f"epaper: failed: {outcome.paper} {outcome.date}: {outcome.error}", err=True)
-        elif not quiet:
-            for warning in outcome.warnings:
-                typer.echo(f"epaper: warning: {warning}", err=True)
-            typer.echo(f"wrote {', '.join(outcome.outputs)} ({outcome.seconds:.1f} s)", err=True)
-
-    outcomes = run_export(jobs, wanted, out, options, on_done=done)  # type: ignore[arg-type]
+    span = (first or min(i.date for i in archive.issues), last or max(i.date for i in archive.issues))
+    batch = prepare(plan(archive.issues, bundle, span), wanted, out, options, force)  # type: ignore[arg-type]
+    remove_stale_parts(out)
+    progress = Progress(len(batch.tasks), quiet)
+    labels = [t.job.label for t in batch.tasks]
+    outcomes = list(batch.skipped)
+    try:
+        outcomes += execute(
+            batch,
+            jobs or os.cpu_count() or 1,
+            on_start=progress.start,
+            on_done=lambda o: progress.finish(
+                o, labels[progress.done + 1] if progress.done + 1 < len(labels) else None
+            ),
+            fail_fast=fail_fast,
+        )
+    except KeyboardInterrupt:
+        progress.close()
+        typer.echo(
+            f"epaper: interrupted: {progress.done} of {len(batch.tasks)} books written; run again to resume",
+            err=True,
+        )
+        raise typer.Exit(130) from None
+    progress.close()
     missing = missing_dates(archive.issues, first, last)
     if report is not None:
         write_report(report, outcomes, missing, [str(e) for e in archive.refused])
-    failed = [o for o in outcomes if o.status == "failed"]
-    written = sum(len(o.outputs) for o in outcomes)
-    typer.echo(
-        f"{len(outcomes)} book{'s' if len(outcomes) != 1 else ''}, {written} file{'s' if written != 1 else ''} "
-        f"written, {len(failed)} failed, {len(archive.refused)} sources refused"
-        + (f", {len(missing)} dates without an issue" if missing else ""),
-        err=True,
-    )
+    missing_count = sum(len(d) for d in missing.values())
+    print_summary(summary(outcomes, len(archive.refused), missing_count, time.perf_counter() - started))
+    if missing_count and not quiet:
+        for name, dates in missing.items():
+            if dates:
+                typer.echo(f"no issue of {name} on: {', '.join(dates)}", err=True)
+    failed = any(o.status == "failed" for o in outcomes)
     raise typer.Exit(1 if failed or archive.refused else 0)
 
 

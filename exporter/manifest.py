@@ -1,0 +1,88 @@
+"""The output folder's manifest: which output was built from what, so unchanged books are skipped.
+
+Each output records a key: a hash of the book's content (the normalized model and its photos),
+the layout options and the tool's version. The manifest is rewritten atomically after every
+output, so an interrupted run leaves it consistent and the next run resumes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from exporter import __version__, normalized
+from exporter.model import Issue
+from exporter.writers import WriteOptions
+from exporter.writers.atomic import write_bytes
+
+MANIFEST = ".epaper-manifest.json"
+VERSION = 1
+
+
+class Manifest:
+    """Output path (relative to the output folder) → key of what it was built from."""
+
+    def __init__(self, folder: Path, entries: dict[str, str]) -> None:
+        self.folder = folder
+        self.entries = entries
+
+    @classmethod
+    def load(cls, folder: Path) -> Manifest:
+        """Read the manifest; a missing or unreadable one means nothing is known to be current."""
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(folder, {})
+        if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("outputs"), dict):
+            return cls(folder, {})
+        return cls(folder, {str(k): str(v) for k, v in data["outputs"].items()})
+
+    def current(self, output: Path, key: str) -> bool:
+        """Say whether `output` exists and was built from exactly this key."""
+        return output.is_file() and self.entries.get(self._name(output)) == key
+
+    def record(self, output: Path, key: str) -> None:
+        """Remember a written output and save the manifest at once (atomically)."""
+        self.entries[self._name(output)] = key
+        self.save()
+
+    def save(self) -> None:
+        data = {"version": VERSION, "tool": __version__, "outputs": dict(sorted(self.entries.items()))}
+        write_bytes(self.folder / MANIFEST, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode())
+
+    def _name(self, output: Path) -> str:
+        try:
+            return output.relative_to(self.folder).as_posix()
+        except ValueError:
+            return output.as_posix()
+
+
+def build_key(issues: tuple[Issue, ...], fmt: str, kind: str, span: object, options: WriteOptions) -> str:
+    """Hash everything an output depends on: text, photos, layout options, templates, version."""
+    digest = hashlib.sha256()
+    digest.update(f"epaper {__version__}\0{fmt}\0{kind}\0{span}\0".encode())
+    digest.update(json.dumps(normalized.dump(list(issues)), ensure_ascii=False, sort_keys=True).encode())
+    for issue in issues:
+        for article in issue.articles:
+            for figure in article.figures:
+                if figure.image:
+                    digest.update(_file_digest(Path(figure.image)))
+    settings: dict[str, Any] = {k: str(v) for k, v in asdict(options).items()}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    if options.css is not None:
+        digest.update(_file_digest(options.css))
+    if options.templates is not None:
+        for template in sorted(p for p in options.templates.rglob("*") if p.is_file()):
+            digest.update(template.relative_to(options.templates).as_posix().encode())
+            digest.update(_file_digest(template))
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> bytes:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return b"missing"

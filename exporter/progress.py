@@ -1,0 +1,102 @@
+"""Show a batch's progress: a rich bar with ETA on a terminal, plain lines otherwise, or nothing."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from typing import TextIO
+
+from exporter.batch import Outcome, Task
+
+
+class Progress:
+    """Report each finished book; print warnings and failures; a summary at the end."""
+
+    def __init__(self, total: int, quiet: bool = False, stream: TextIO | None = None) -> None:
+        self.total = total
+        self.quiet = quiet
+        self.stream = stream or sys.stderr
+        self.done = 0
+        self.started = time.perf_counter()
+        self._bar = None
+        self._task_id = None
+        if not quiet and total and self.stream.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(file=self.stream),
+                transient=False,
+            )
+            self._bar.start()
+            self._task_id = self._bar.add_task("exporting", total=total)
+
+    def start(self, task: Task) -> None:
+        if self._bar is not None and self._task_id is not None:
+            self._bar.update(self._task_id, description=f"exporting {task.job.label}")
+
+    def finish(self, outcome: Outcome, following: str | None = None) -> None:
+        self.done += 1
+        if outcome.status == "failed":
+            self._print(f"epaper: failed: {outcome.paper} {outcome.date}: {outcome.error}")
+        elif not self.quiet:
+            for warning in outcome.warnings:
+                self._print(f"epaper: warning: {warning}")
+            if self._bar is None:
+                self._print(f"[{self.done}/{self.total}] wrote {', '.join(outcome.outputs)} ({outcome.seconds:.1f} s)")
+        if self._bar is not None and self._task_id is not None:
+            description = f"exporting {following}" if following else "done"
+            self._bar.update(self._task_id, advance=1, description=description)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def _print(self, line: str) -> None:
+        if self._bar is not None:
+            self._bar.console.print(line, markup=False, highlight=False)
+        else:
+            print(line, file=self.stream, flush=True)
+
+
+def summary(outcomes: Sequence[Outcome], refused: int, missing: int, seconds: float) -> list[tuple[str, str]]:
+    """Return the summary table's rows: issues, pages, articles, files, time, failures."""
+    written = [o for o in outcomes if o.status == "written"]
+    skipped = [o for o in outcomes if o.status == "skipped"]
+    failed = [o for o in outcomes if o.status == "failed"]
+    rows = [
+        ("books", f"{len(outcomes)} ({len(written)} written, {len(skipped)} unchanged, {len(failed)} failed)"),
+        ("pages", str(sum(o.pages for o in outcomes))),
+        ("articles", str(sum(o.articles for o in outcomes))),
+        ("files written", str(sum(len(o.outputs) for o in written))),
+        ("time", f"{seconds:.1f} s"),
+    ]
+    if refused:
+        rows.append(("sources refused", str(refused)))
+    if missing:
+        rows.append(("dates without an issue", str(missing)))
+    return rows
+
+
+def print_summary(rows: list[tuple[str, str]], stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
+    if stream.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="epaper export", show_header=False)
+        for name, value in rows:
+            table.add_row(name, value)
+        Console(file=stream).print(table)
+    else:
+        for name, value in rows:
+            print(f"{name}: {value}", file=stream)
