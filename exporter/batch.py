@@ -235,7 +235,7 @@ def execute(
                 break
     finally:
         signal.signal(signal.SIGTERM, previous)
-    return outcomes
+    return sorted(outcomes, key=lambda o: (o.paper, o.date))
 
 
 def _results(tasks: list[Task], jobs: int, on_start: Callable[[Task], None] | None) -> Iterator[Outcome]:
@@ -250,8 +250,8 @@ def _results(tasks: list[Task], jobs: int, on_start: Callable[[Task], None] | No
     try:
         if on_start:
             on_start(tasks[0])
-        # Small books first would starve the end; keep reading order so progress reads naturally.
-        yield from pool.imap(run_task, tasks, chunksize=1)
+        # Unordered: each finished book is recorded in the manifest at once, whatever its neighbours do.
+        yield from pool.imap_unordered(run_task, tasks, chunksize=1)
         pool.close()
     except BaseException:
         pool.terminate()

@@ -281,7 +281,7 @@ def _read_status(files: int, refused: int, sources: list[Path]) -> int:
 def main() -> None:
     """Run the CLI: user errors become one line on stderr and exit code 2, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # Returns typer.Exit's code instead of exiting.
     except EpaperError as exc:
         typer.echo(f"epaper: error: {exc}", err=True)
         sys.exit(2)
@@ -294,3 +294,4 @@ def main() -> None:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         typer.echo(f"epaper: error: {message} (see epaper --help)", err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -52,6 +52,7 @@ def article_dict(article: Article) -> dict[str, Any]:
         "byline": article.byline,
         "source": article.source,
         "order": article.order,
+        "page_name": article.page_name,
         "file": article.origin.file,
         "line": article.origin.line,
         "notes": list(article.notes),
@@ -94,23 +95,21 @@ def load(data: Any) -> tuple[list[Paper], list[Article]]:
         where = f"issues[{n}]"
         name = _str(issue, "paper", where)
         date = _date(_str(issue, "date", where), where)
-        papers.append(
-            Paper(
-                name=name,
-                publisher=_opt(issue, "publisher", where),
-                language=_opt(issue, "language", where) or "zh-CN",
-            )
-        )
+        # A page's name may come from paper.toml rather than its articles: keep it on the paper.
+        page_names: dict[str, str] = {}
         for p, page in enumerate(_list(issue, "pages", where)):
             pwhere = f"{where}.pages[{p}]"
             label = _str(page, "label", pwhere)
-            page_name = _opt(page, "name", pwhere)
+            if page_name := _opt(page, "name", pwhere):
+                page_names[label] = page_name
             for a, art in enumerate(_list(page, "articles", pwhere)):
-                articles.append(_article(art, name, date, label, page_name, f"{pwhere}.articles[{a}]"))
+                articles.append(_article(art, name, date, label, f"{pwhere}.articles[{a}]"))
+        publisher, language = _opt(issue, "publisher", where), _opt(issue, "language", where) or "zh-CN"
+        papers.append(Paper(name=name, publisher=publisher, language=language, page_names=page_names))
     return papers, articles
 
 
-def _article(d: Any, paper: str, date: dt.date, label: str, page_name: str | None, where: str) -> Article:
+def _article(d: Any, paper: str, date: dt.date, label: str, where: str) -> Article:
     order = d.get("order") if isinstance(d, dict) else None
     if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
         raise FormatError(f"{where}.order must be a whole number")
@@ -118,7 +117,7 @@ def _article(d: Any, paper: str, date: dt.date, label: str, page_name: str | Non
         paper=paper,
         date=date,
         page=label,
-        page_name=page_name,
+        page_name=_opt(d, "page_name", where),
         title=_str(d, "title", where),
         kicker=_opt(d, "kicker", where),
         subtitle=_opt(d, "subtitle", where),

@@ -11,7 +11,7 @@ from types import ModuleType
 from exporter.errors import InputError
 from exporter.model import Article, Notice, Origin, Paper
 from exporter.papers import read_paper_toml
-from exporter.readers import dump, markdown, normalized
+from exporter.readers import dump, founder, markdown, normalized, rmrb
 from exporter.readers.base import ReadOptions, ReadResult
 
 __all__ = [
@@ -30,7 +30,7 @@ from exporter.text import natural_key
 __all__ = ["READERS", "Catalog", "ReadOptions", "ReadResult", "SourceFile", "discover", "read_all", "read_one"]
 
 # Each reader module has NAME, SUFFIXES, sniff(head) and read(path, display, options, root).
-READERS: tuple[ModuleType, ...] = (dump, markdown, normalized)
+READERS: tuple[ModuleType, ...] = (dump, markdown, normalized, founder, rmrb)
 PAPER_TOML = "paper.toml"
 
 

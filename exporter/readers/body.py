@@ -29,6 +29,7 @@ _CAPTION_CREDIT_RE = re.compile(
 _PHOTO_CAPTION_RE = re.compile(r"^(?:图为|上图|下图|左图|右图|图[一二三四五六1-6][：:])")
 _BYLINE_RE = re.compile(r"^(?:□|■|◎|○|●)?\s*(?:本报|新华社|特约)?(?:记者|评论员|通讯员|特约评论员|本报评论员|首席记者)")
 _BYLINE_SUFFIX_RE = re.compile(r"评论员$")
+_WORD_RE = re.compile(r"[^\W_]")
 
 CAPTION_MAX = 90  # Longer lines at the top of a dump are lead paragraphs, not captions.
 KICKER_MAX = 12
@@ -81,13 +82,18 @@ def split_credit(text: str) -> tuple[str, str | None]:
     return match.group("caption").rstrip(" 　（("), match.group("credit")
 
 
+def _wordy(text: str) -> bool:
+    """Say whether a line has words at all: ◆◆◆ or ★★★ is an ornament, never a heading or caption."""
+    return _WORD_RE.search(text) is not None
+
+
 def _heading_like(text: str, limit: int = HEADING_MAX) -> bool:
-    return 0 < len(text) <= limit and not is_terminal(text) and not text.endswith(("：", ":"))
+    return 0 < len(text) <= limit and _wordy(text) and not is_terminal(text) and not text.endswith(("：", ":"))
 
 
 def _kicker_like(text: str) -> bool:
     stripped = text.rstrip("：:")
-    return 0 < len(stripped) <= KICKER_MAX and not is_terminal(stripped)
+    return 0 < len(stripped) <= KICKER_MAX and _wordy(stripped) and not is_terminal(stripped)
 
 
 def _paragraph_like(text: str, than: str) -> bool:
@@ -164,7 +170,7 @@ def _leading_captions(lines: list[Line], file: str, blocks: list[Block]) -> int:
         if is_credit(text):
             end += 1
             continue
-        if len(text) > CAPTION_MAX or is_terminal(text) or is_highlight(text) or is_byline(text):
+        if len(text) > CAPTION_MAX or is_terminal(text) or is_highlight(text) or is_byline(text) or not _wordy(text):
             break
         if _ELLIPSIS_RE.match(text):
             break

@@ -51,18 +51,18 @@ def sniff(head: str) -> bool:
 
 def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResult:
     text = read_text(path, display).lstrip("\ufeff")
-    meta, body, body_line = _front_matter(text, display)
+    front, body, body_line = _front_matter(text, display)
     notices: list[Notice] = []
-    for key in meta:
+    for key in front.meta:
         if key not in FIELDS:
-            notices.append(Notice(Origin(display, 1), f"unknown front-matter field {key!r} ignored"))
+            notices.append(Notice(Origin(display, front.line(key)), f"unknown front-matter field {key!r} ignored"))
 
     walker = _BodyWalker(display, path.parent, root, body_line, notices)
     blocks, h1 = walker.walk(body)
-    title = _text_field(meta, "title", display) or h1
+    title = front.text("title") or h1
     if not title:
         raise InputError(display, "front matter has no title (and the body no # heading)", line=1)
-    paper = _text_field(meta, "paper", display) or options.paper
+    paper = front.text("paper") or options.paper
     if not paper:
         raise InputError(display, "front matter has no paper", line=1)
     if not blocks:
@@ -70,22 +70,77 @@ def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResu
 
     article = Article(
         paper=paper,
-        date=_date(meta, display),
-        page=_page(meta, display),
-        page_name=_text_field(meta, "page_name", display),
-        order=_order(meta, display),
-        kicker=_text_field(meta, "kicker", display),
+        date=front.date(),
+        page=front.page(),
+        page_name=front.text("page_name"),
+        order=front.order(),
+        kicker=front.text("kicker"),
         title=title,
-        subtitle=_text_field(meta, "subtitle", display),
-        byline=_text_field(meta, "byline", display),
-        source=_strip_parens(_text_field(meta, "source", display)),
+        subtitle=front.text("subtitle"),
+        byline=front.text("byline"),
+        source=_strip_parens(front.text("source")),
         blocks=tuple(blocks),
         origin=Origin(display, 1),
     )
     return ReadResult((article,), tuple(notices))
 
 
-def _front_matter(text: str, display: str) -> tuple[dict[str, Any], str, int]:
+class _FrontMatter:
+    """The front-matter fields, each checked, with the line it is on for messages."""
+
+    def __init__(self, meta: dict[str, Any], lines: list[str], display: str) -> None:
+        self.meta = meta
+        self.display = display
+        self.lines: dict[str, int] = {}
+        for n, line in enumerate(lines, start=2):  # Line 1 is the opening ---.
+            if m := re.match(r"^([A-Za-z_][\w-]*)\s*:", line):
+                self.lines.setdefault(m.group(1), n)
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def fail(self, key: str, message: str) -> InputError:
+        return InputError(self.display, message, line=self.line(key))
+
+    def text(self, key: str) -> str | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(key, f"bad front matter: {key} must be text, not a list or mapping")
+        return " ".join(value.split()) or None
+
+    def date(self) -> dt.date:
+        value = self.text("date")
+        if not value:
+            raise InputError(self.display, "front matter has no date (YYYY-MM-DD)", line=1)
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+        if not m:
+            raise self.fail("date", f"bad date {value!r} in front matter (expected YYYY-MM-DD)")
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise self.fail("date", f"impossible date {value} in front matter") from None
+
+    def page(self) -> str:
+        value = self.text("page")
+        if not value:
+            raise InputError(self.display, "front matter has no page (the 版面 label, e.g. 02 or A01)", line=1)
+        m = _PAGE_RE.match(value)
+        if not m:
+            raise self.fail("page", f"bad page {value!r} in front matter (expected a label like 02 or A01)")
+        return m.group(1).upper()
+
+    def order(self) -> int | None:
+        value = self.text("order")
+        if value is None:
+            return None
+        if not value.isdigit():
+            raise self.fail("order", f"bad order {value!r} in front matter (expected a whole number)")
+        return int(value)
+
+
+def _front_matter(text: str, display: str) -> tuple[_FrontMatter, str, int]:
     """Split `---` front matter from the body; return (fields, body, first body line)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
@@ -105,49 +160,7 @@ def _front_matter(text: str, display: str) -> tuple[dict[str, Any], str, int]:
         meta = {}
     if not isinstance(meta, dict):
         raise InputError(display, "bad front matter: expected `field: value` lines", line=2)
-    return meta, "\n".join(lines[end + 1 :]), end + 2
-
-
-def _text_field(meta: dict[str, Any], key: str, display: str) -> str | None:
-    value = meta.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InputError(display, f"bad front matter: {key} must be text, not a list or mapping", line=1)
-    value = " ".join(value.split())
-    return value or None
-
-
-def _date(meta: dict[str, Any], display: str) -> dt.date:
-    value = _text_field(meta, "date", display)
-    if not value:
-        raise InputError(display, "front matter has no date (YYYY-MM-DD)", line=1)
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
-    if not m:
-        raise InputError(display, f"bad date {value!r} in front matter (expected YYYY-MM-DD)", line=1)
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise InputError(display, f"impossible date {value} in front matter", line=1) from None
-
-
-def _page(meta: dict[str, Any], display: str) -> str:
-    value = _text_field(meta, "page", display)
-    if not value:
-        raise InputError(display, "front matter has no page (the 版面 label, e.g. 02 or A01)", line=1)
-    m = _PAGE_RE.match(value)
-    if not m:
-        raise InputError(display, f"bad page {value!r} in front matter (expected a label like 02 or A01)", line=1)
-    return m.group(1).upper()
-
-
-def _order(meta: dict[str, Any], display: str) -> int | None:
-    value = _text_field(meta, "order", display)
-    if value is None:
-        return None
-    if not value.isdigit():
-        raise InputError(display, f"bad order {value!r} in front matter (expected a whole number)", line=1)
-    return int(value)
+    return _FrontMatter(meta, lines[1:end], display), "\n".join(lines[end + 1 :]), end + 2
 
 
 def _strip_parens(value: str | None) -> str | None:

@@ -1,0 +1,196 @@
+"""Reader for Founder (方正) e-paper pages: article pages content_N.htm(l) and page indexes node_N.htm.
+
+An article page (湖北日报, 科技日报 and many city papers use this template):
+
+<p id="nowLayout">02</p>                                      page label
+<font id="intro-title">…</font>                               引题
+<font id="main-title">…</font>                                标题
+<font id="sub-title">…</font>                                 副题
+<img src="../../../pic/…"><p>caption（记者 某某 摄）</p>          photos above the body, caption after each
+<founder-content><!--enpcontent--><p>…</p><!--/enpcontent--></founder-content>     body
+<!--enpproperty <date>2023-02-11 00:00:00:0</date><author>…</author><title>…</title>… /enpproperty-->
+
+The paper name comes from the page (<title>, copyright line), else --paper, else paper.toml.
+Page names and article order come from the page indexes saved beside it (pageindex.py);
+articles printed on two pages are joined where they start (jumps.py).
+"""
+
+from __future__ import annotations
+
+import html as entities
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from exporter.errors import InputError
+from exporter.model import Figure, Notice, Origin
+from exporter.readers import rmrb
+from exporter.readers.base import ReadOptions, ReadResult
+from exporter.readers.html import SUFFIXES as HTML_SUFFIXES
+from exporter.readers.html import (
+    HtmlElement,
+    by_id,
+    date_in_path,
+    date_in_text,
+    load_page,
+    looks_like_html,
+    one_line,
+    page_label,
+    paper_for,
+    squeeze,
+    walk,
+    walk_all,
+)
+from exporter.readers.jumps import finish
+from exporter.readers.pageindex import is_index, page_list, placement, read_index
+from exporter.readers.story import Body, Story, photos_above, photos_inside
+
+NAME = "Founder e-paper page"
+SUFFIXES = HTML_SUFFIXES
+
+_MARKERS_RE = re.compile(
+    r"nowLayout|founder|enpcontent|enpproperty|main-title|intro-title|pageLink|(?:node|content)_\d+\.html?"
+    r"|数字报|电子报|<title>[^<]{0,80}报",
+    re.I,
+)
+_HEADER_IDS = ("nowLayout", "intro-title", "main-title", "sub-title", "author", "guide")
+_ABOVE_TAGS = frozenset(("img", "p", "table", "div", "center", "figure", "span"))
+_PROPERTY_RE = re.compile(r"<(\w+)>(.*?)</\1>", re.S)
+
+
+def sniff(head: str) -> bool:
+    return looks_like_html(head) and _MARKERS_RE.search(head) is not None and not rmrb.sniff(head)
+
+
+def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResult:
+    doc, notices = load_page(path, display)
+    if is_article(doc):
+        story = parse_story(doc, path, display, options, root)
+        return finish(story, path, display, options, root, _sibling, notices)
+    if is_index(doc):
+        result = read_index(doc, path, display, options, root)
+        return ReadResult((), (*notices, *result.notices), result.papers)
+    if rmrb.is_article(doc):  # The h1 / #ozoom layout is not only 人民日报's.
+        return rmrb.read_doc(doc, path, display, options, root, notices)
+    skipped = Notice(
+        Origin(display), "neither an article page nor a page index (no nowLayout, founder-content, pageLink): skipped"
+    )
+    return ReadResult((), (*notices, skipped))
+
+
+def is_article(doc: HtmlElement) -> bool:
+    """Say whether a page is a Founder article page."""
+    if by_id(doc, "nowLayout") is not None or by_id(doc, "main-title") is not None:
+        return True
+    return doc.find(".//founder-content") is not None and not rmrb.is_article(doc)
+
+
+def parse_story(doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path) -> Story:
+    """Read a Founder article page into a story; raise InputError when it lacks title, date or page."""
+    notices: list[Notice] = []
+    meta = enpproperty(doc)
+    heading = by_id(doc, "main-title")
+    title = one_line(heading, display) or meta.get("title")
+    if not title:
+        raise InputError(display, 'no title: no <font id="main-title"> and no <title> in the enpproperty comment')
+    date = (
+        date_in_text(meta.get("date"))
+        or date_in_text(one_line(by_id(doc, "author"), display))
+        or date_in_path(meta.get("url", ""))
+        or date_in_path(path)
+    )
+    if date is None:
+        raise InputError(display, "no issue date: no enpproperty <date>, no date on the page or in its folder names")
+    place = placement(path, date, root)
+    page = page_label(one_line(by_id(doc, "nowLayout"), display)) or place.label
+    if page is None:
+        raise InputError(display, 'no page label: no <p id="nowLayout"> and no saved page index links this page')
+    paper = paper_for(doc, path, display, options, root)
+
+    body_element = _body(doc)
+    figures: list[Figure] = []
+    body: Body = ()
+    if body_element is not None:
+        figures, lead = photos_above(walk_all(_above(body_element), display), path.parent, root, notices)
+        body = (*lead, *photos_inside(walk(body_element, display), path.parent, root, notices))
+    origin = Origin(display, heading.sourceline if heading is not None else None)
+    if not body:
+        notices.append(Notice(origin, "article has a title but no body (no <founder-content> text)"))
+    names = {label: name for label, name, _ in page_list(doc) if name}
+    return Story(
+        file=path,
+        origin=origin,
+        paper=paper,
+        date=date,
+        page=page,
+        title=title,
+        page_name=place.name_of(page) or names.get(page),
+        order=place.order_on(page),
+        kicker=one_line(by_id(doc, "intro-title"), display) or meta.get("introtitle"),
+        subtitle=one_line(by_id(doc, "sub-title"), display) or meta.get("subtitle"),
+        byline=meta.get("author"),
+        figures=tuple(figures),
+        body=body,
+        notices=tuple(notices),
+    )
+
+
+def enpproperty(doc: HtmlElement) -> dict[str, str]:
+    """Return the fields of the <!--enpproperty <date>…</date><title>…</title> /enpproperty--> comment."""
+    for comment in doc.iter(etree.Comment):
+        text = comment.text or ""
+        if text.lstrip().startswith("enpproperty"):
+            fields = {k.lower(): squeeze(entities.unescape(v)) for k, v in _PROPERTY_RE.findall(text)}
+            return {k: v for k, v in fields.items() if v}
+    return {}
+
+
+def _body(doc: HtmlElement) -> HtmlElement | None:
+    """Return the body element: <founder-content>, or what lies between the enpcontent comments."""
+    found = doc.find(".//founder-content")
+    if found is not None:
+        return found
+    for start in doc.iter(etree.Comment):
+        if (start.text or "").strip() != "enpcontent":
+            continue
+        parent = start.getparent()
+        if parent is None:
+            return None
+        holder = parent.makeelement("div", {})
+        nodes = []
+        for node in start.itersiblings():
+            if node.tag is etree.Comment and (node.text or "").strip() == "/enpcontent":
+                break
+            nodes.append(node)
+        start.addnext(holder)
+        holder.text, start.tail = start.tail, None
+        holder.extend(nodes)  # Moves them, tails included.
+        return holder
+    return None
+
+
+def _above(body: HtmlElement) -> list[HtmlElement]:
+    """Return the elements printed just above the body (photos and their captions), in order."""
+    out = []
+    for element in body.itersiblings(preceding=True):
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag not in _ABOVE_TAGS or _is_header(element):
+            break
+        out.append(element)
+    return out[::-1]
+
+
+def _is_header(element: HtmlElement) -> bool:
+    ids = {element.get("id"), *(e.get("id") for e in element.iterdescendants() if isinstance(e.tag, str))}
+    return bool(ids & set(_HEADER_IDS))
+
+
+def _sibling(path: Path, display: str, options: ReadOptions, root: Path) -> Story | None:
+    """Read a page saved beside the one being read, for 转版; None when it is no article of this reader."""
+    try:
+        doc, _ = load_page(path, display)
+        return parse_story(doc, path, display, options, root) if is_article(doc) else None
+    except InputError:
+        return None

@@ -1,0 +1,336 @@
+"""Shared tools for saved e-paper pages: decode, parse, drop what is not text, read lines and names.
+
+Only text ever leaves a page: scripts, styles, frames, forms, event handlers and
+`javascript:` links are removed before any text is read, and attributes are never read
+except `src` of images (resolved inside the sources) and `href` of page-index links.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from exporter.errors import InputError
+from exporter.model import Notice, Origin
+from exporter.papers import read_paper_toml
+from exporter.readers.base import ReadOptions
+from exporter.readers.decoding import MAX_SOURCE_BYTES, decode
+from exporter.text import clean_line
+
+SUFFIXES = (".htm", ".html")
+
+_HOSTILE = (
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript",
+    "template", "svg", "math", "canvas", "video", "audio", "source", "track", "form", "input",
+    "button", "select", "textarea", "link", "meta", "base", "param", "keygen",
+)  # fmt: skip
+# Empty elements the parser may wrongly let swallow the text after them (<embed> does): unwrap, keep that text.
+_VOID = frozenset(("embed", "param", "source", "track", "input", "link", "meta", "base", "keygen"))
+_BLOCK = frozenset((
+    "p", "div", "li", "ul", "ol", "dl", "dd", "dt", "td", "th", "tr", "table", "tbody", "thead", "tfoot",
+    "caption", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section", "article", "header",
+    "footer", "center", "figure", "figcaption", "founder-content",
+))  # fmt: skip
+_BOLD = frozenset(("strong", "b", "h1", "h2", "h3", "h4", "h5", "h6"))
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_GB = {"gb2312", "gbk", "gb18030", "cp936", "euc_cn", "hz"}
+# Western one-byte charsets decode any bytes: on a Chinese paper's page such a declaration is a template's lie.
+_WESTERN = {"ascii", "iso8859-1", "cp1252", "iso8859-15"}
+_ALIASES = {"x-gbk": "gbk", "gb_2312-80": "gb2312", "x-euc-cn": "gb2312"}  # Names browsers know, Python does not.
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
+_XML_DECL_RE = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+_SCRIPT_URL_RE = re.compile(r"^(?:javascript|vbscript|data|livescript):", re.I)
+_INVISIBLE_RE = re.compile(r"[\x00-\x20\x7f]+")
+_SPACES_RE = re.compile(r"[ \t\r\n\f\v\xa0]+")
+_HTML_RE = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|meta|title|table|font)\b", re.I)
+
+# Paper names: 湖北日报, 科技日报, 人民日报海外版; not the site's own words (数字报, 电子版).
+_PAPER_RE = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:报|报海外版)$")
+_DAILY_RE = re.compile(r"(?:日|晚|早|时|商|周|导|快|都市|青年|法治|经济|科技|农民|工人)报(?:海外版)?$")
+_SITE_SUFFIX_RE = re.compile(r"(?:多媒体)?(?:数字报刊?(?:平台)?|电子报|电子版|数字版|手机版|网络版)$")
+_NOT_PAPER = {"数字报", "电子报", "手机报", "画报"}
+_COPYRIGHT_RE = re.compile(
+    r"(?:Copyright|版权所有)\s*(?:©|\(c\)|&copy;)?\s*(?:\d{4}(?:\s*-\s*\d{4})?\s*)?([\u4e00-\u9fff]{2,12}报)"
+    r"|([\u4e00-\u9fff]{2,12}报)社?\s*版权所有",
+    re.I,
+)
+_DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+_PATH_DATE_RES = (
+    re.compile(r"(?:^|/)(\d{4})(\d{2})/(\d{2})(?:/|$)"),  # Founder: content/202302/11/
+    re.compile(r"(?:^|/)(\d{4})-(\d{2})/(\d{2})(?:/|$)"),  # 人民日报 before 2024-12: html/2017-04/23/
+    re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)"),  # nw.D110000renmrb_20170423_1-01.htm
+)
+_LABEL_RE = re.compile(r"([A-Za-z]?\d{1,3}[A-Za-z]?)")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A line of text as the page shows it."""
+
+    text: str
+    origin: Origin
+    bold: bool = False  # All of it is <strong>, <b> or <hN>: the page marks it as a heading.
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """An <img> where the page places it."""
+
+    src: str
+    origin: Origin
+
+
+Item = Line | Picture
+
+
+def looks_like_html(head: str) -> bool:
+    return _HTML_RE.search(head) is not None
+
+
+def load_page(path: Path, display: str) -> tuple[HtmlElement, tuple[Notice, ...]]:
+    """Read, decode and parse a saved page, with everything that is not text already removed."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise InputError(display, f"file is {size // 1048576} MiB, larger than the 64 MiB limit for a source")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(display, f"cannot read: {exc.strerror or exc}") from None
+    text, notices = _decode(data, display)
+    try:
+        doc = lxml.html.document_fromstring(_XML_DECL_RE.sub("", text, count=1))
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(display, f"not an HTML page: {exc}") from None
+    drop_hostile(doc)
+    return doc, notices
+
+
+def _decode(data: bytes, display: str) -> tuple[str, tuple[Notice, ...]]:
+    """Decode as the page's <meta charset> says; a byte-order mark or bad bytes fall back to sniffing."""
+    match = _META_CHARSET_RE.search(data[:4096])
+    if match is None or data.startswith(_BOMS):
+        return decode(data, display), ()
+    declared = match.group(1).decode("ascii", "replace").lower()
+    try:
+        codec = codecs.lookup(_ALIASES.get(declared, declared)).name
+    except LookupError:
+        return decode(data, display), (Notice(Origin(display), f"unknown charset {declared!r}; decoded by content"),)
+    if codec == "utf-8" or codec in _WESTERN:
+        return decode(data, display), ()
+    try:
+        text = data.decode("gb18030" if codec in _GB else codec)  # GB18030 reads GB2312 and GBK pages alike.
+    except UnicodeDecodeError:
+        notice = Notice(Origin(display), f"page says charset {declared} but its bytes are not; decoded by content")
+        return decode(data, display), (notice,)
+    return decode(text.encode("utf-8"), display), ()  # Same checks (empty, binary) as every other source.
+
+
+def drop_hostile(doc: HtmlElement) -> None:
+    """Remove active and embedded content, script links and event handlers, in place."""
+    for element in list(doc.iter(*_HOSTILE)):
+        if element.tag in _VOID:
+            element.drop_tag()
+        else:
+            element.drop_tree()
+    for link in list(doc.iter("a", "area")):
+        if _SCRIPT_URL_RE.match(_INVISIBLE_RE.sub("", link.get("href") or "")):
+            link.drop_tree()
+    for element in doc.iter(etree.Element):
+        for name in [a for a in element.attrib if a.lower().startswith("on")]:
+            del element.attrib[name]
+
+
+def by_id(doc: HtmlElement, name: str) -> HtmlElement | None:
+    found = doc.xpath("//*[@id=$name]", name=name)
+    return found[0] if found else None
+
+
+def by_class(scope: HtmlElement, name: str) -> list[HtmlElement]:
+    return list(scope.xpath(".//*[contains(concat(' ', normalize-space(@class), ' '), $c)]", c=f" {name} "))
+
+
+def walk(element: HtmlElement, display: str, skip: frozenset[HtmlElement] = frozenset()) -> list[Item]:
+    """Return the lines and pictures of an element in reading order (<br> and blocks end a line)."""
+    return _Walker(display, skip).run(element)
+
+
+def walk_all(elements: list[HtmlElement], display: str) -> list[Item]:
+    return [item for element in elements for item in walk(element, display)]
+
+
+def one_line(element: HtmlElement | None, display: str = "") -> str | None:
+    """Return an element's text as one line (a title printed on two lines gets a space)."""
+    if element is None:
+        return None
+    text = " ".join(i.text for i in walk(element, display) if isinstance(i, Line))
+    return text or None
+
+
+def squeeze(text: str) -> str:
+    """Collapse HTML white space to single spaces and trim the line as every source is trimmed."""
+    return clean_line(_SPACES_RE.sub(" ", text))
+
+
+class _Walker:
+    def __init__(self, display: str, skip: frozenset[HtmlElement]) -> None:
+        self.display = display
+        self.skip = skip
+        self.items: list[Item] = []
+        self.parts: list[tuple[str, bool]] = []
+        self.line: int | None = None
+
+    def run(self, element: HtmlElement) -> list[Item]:
+        self._element(element, False)
+        self._flush()
+        return self.items
+
+    def _element(self, element: HtmlElement, bold: bool) -> None:
+        tag = element.tag if isinstance(element.tag, str) else None
+        if tag is None or element in self.skip:  # Comments and processing instructions carry no text.
+            return
+        if tag == "br":
+            self._flush()
+            return
+        if tag == "img":
+            self._flush()
+            src = (element.get("src") or "").strip()
+            if src:
+                self.items.append(Picture(src, Origin(self.display, element.sourceline)))
+            return
+        block = tag in _BLOCK
+        if block:
+            self._flush()
+        inner = bold or tag in _BOLD
+        self._text(element.text, inner, element.sourceline)
+        for child in element:
+            self._element(child, inner)
+            self._text(child.tail, inner, child.sourceline)
+        if block:
+            self._flush()
+
+    def _text(self, text: str | None, bold: bool, line: int | None) -> None:
+        if not text:
+            return
+        self.parts.append((text, bold))
+        if self.line is None and text.strip():
+            self.line = line
+
+    def _flush(self) -> None:
+        text = squeeze("".join(t for t, _ in self.parts))
+        if text:
+            bold = all(b for t, b in self.parts if t.strip())
+            self.items.append(Line(text, Origin(self.display, self.line), bold))
+        self.parts = []
+        self.line = None
+
+
+# --- paper, date and page label -----------------------------------------------------
+
+
+def paper_on_page(doc: HtmlElement) -> str | None:
+    """Return the paper name the page states in its <title> or copyright line."""
+    title = doc.find(".//title")
+    if title is not None:
+        tokens = [t for t in re.split(r"[-_|—–·:：\s]+", title.text_content()) if t]
+        names = [_SITE_SUFFIX_RE.sub("", t) for t in tokens]
+        names = [n for n in names if _PAPER_RE.match(n) and n not in _NOT_PAPER]
+        names.sort(key=lambda n: _DAILY_RE.search(n) is None)  # 湖北日报 before an article's 工作汇报.
+        if names:
+            return names[0]
+    body = doc.find("body")
+    text = (body if body is not None else doc).text_content()
+    for match in _COPYRIGHT_RE.finditer(text):
+        name = match.group(1) or match.group(2)
+        if name not in _NOT_PAPER:
+            return str(name)
+    return None
+
+
+def paper_for(
+    doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path, hint: str | None = None
+) -> str:
+    """Return the paper name: from the page, --paper or paper.toml; refuse the page otherwise."""
+    name = paper_on_page(doc) or hint or options.paper or toml_paper(path.parent, root)
+    if not name:
+        raise InputError(
+            display,
+            "the page does not name its paper: pass --paper NAME, or put a paper.toml "
+            '(name = "…") in the source folder',
+        )
+    return name
+
+
+def toml_paper(folder: Path, root: Path) -> str | None:
+    """Return the name in the nearest paper.toml from the page's folder up to the source root."""
+    try:
+        here, top = folder.resolve(), root.resolve()
+    except OSError:
+        return None
+    while here.is_relative_to(top):
+        candidate = here / "paper.toml"
+        try:
+            return _toml_name(candidate, candidate.stat().st_mtime_ns)
+        except OSError:
+            pass
+        if here == top or here.parent == here:
+            break
+        here = here.parent
+    return None
+
+
+@lru_cache(maxsize=16)
+def _toml_name(path: Path, stamp: int) -> str | None:
+    try:
+        return read_paper_toml(path, str(path)).name
+    except InputError:
+        return None  # read_all reports a broken paper.toml itself.
+
+
+def date_in_text(text: str | None) -> dt.date | None:
+    """Return the first 2023年02月11日 or 2023-02-11 date in a text."""
+    if not text:
+        return None
+    for pattern in (_DATE_RE, _ISO_DATE_RE):
+        if match := pattern.search(text.strip()):
+            day = _date(match)
+            if day:
+                return day
+    return None
+
+
+def date_in_path(path: Path | str) -> dt.date | None:
+    """Return the issue date a saved page's folders or name spell (202302/11, 2017-04/23, 20170423)."""
+    text = str(path).replace("\\", "/")
+    for pattern in _PATH_DATE_RES:
+        for match in pattern.finditer(text):
+            day = _date(match)
+            if day:
+                return day
+    return None
+
+
+def _date(match: re.Match[str]) -> dt.date | None:
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def page_label(text: str | None) -> str | None:
+    """Return the page label in `02`, `第02版` or `A03`."""
+    match = _LABEL_RE.search(text or "")
+    return match.group(1).upper() if match else None
+
+
+def tighten(name: str) -> str:
+    """Remove the letter-spacing of short names: 综 合 → 综合."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", name).strip()

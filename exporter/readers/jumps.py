@@ -1,0 +1,162 @@
+"""转版: an article printed on two pages appears once, where it starts, with a note.
+
+Both forms are found among the article pages saved in the same folder:
+
+- the same full text under each page, as Founder systems serve it (湖北日报 2023-02-11 has
+  three: each is under page 01 and again under page 02, 03 or 04). Every copy becomes the
+  article on its first page with the note 转第03版…; the assembly then keeps one of them.
+- a text cut in two, the first part ending （下转第3版） and the rest on page 3 starting
+  （上接第1版）. Both pages become the joined article on the first page, with a note.
+
+A jump line whose other half was not saved is taken out of the text and kept as a note.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from exporter.model import Notice
+from exporter.readers.base import ReadOptions, ReadResult
+from exporter.readers.html import SUFFIXES, Line
+from exporter.readers.story import Story, to_article
+from exporter.text import natural_key, page_key
+
+Parse = Callable[[Path, str, ReadOptions, Path], Story | None]
+
+_NUMBER = r"[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3}|[A-Za-z][0-9]{1,3}"
+_TO_RE = re.compile(rf"^[（(]?\s*(?:下转|转)\s*(?:第\s*)?({_NUMBER})\s*版\s*[)）]?$")
+_FROM_RE = re.compile(rf"^[（(]?\s*(?:上接|紧接|接|转自|上转)\s*(?:第\s*)?({_NUMBER})\s*版\s*[)）]?$")
+_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def finish(
+    story: Story, path: Path, display: str, options: ReadOptions, root: Path, parse: Parse, notices: tuple[Notice, ...]
+) -> ReadResult:
+    """Settle a page's story among the pages saved beside it and return its article."""
+    story = settle(story, siblings(path, display, options, root, parse))
+    return ReadResult((to_article(story),), (*notices, *story.notices))
+
+
+def settle(story: Story, others: tuple[Story, ...]) -> Story:
+    """Return the story as it belongs in the book: 转版 halves joined, copies moved to the first page."""
+    peers = [s for s in others if s.file.name != story.file.name and (s.paper, s.date) == (story.paper, story.date)]
+    return _join_copies(_join_halves(story, peers), peers)
+
+
+def siblings(path: Path, display: str, options: ReadOptions, root: Path, parse: Parse) -> tuple[Story, ...]:
+    """Return the stories of the article pages saved beside `path` (parsed once per folder)."""
+    folder = path.parent
+    try:
+        stamp = folder.stat().st_mtime_ns
+        names = tuple(sorted(n for n in os.listdir(folder) if n.lower().endswith(SUFFIXES)))
+    except OSError:
+        return ()
+    return _stories(folder, str(Path(display).parent), stamp, names, options, root, parse)
+
+
+@lru_cache(maxsize=16)
+def _stories(
+    folder: Path, shown: str, stamp: int, names: tuple[str, ...], options: ReadOptions, root: Path, parse: Parse
+) -> tuple[Story, ...]:
+    stories = (parse(folder / name, str(Path(shown) / name), options, root) for name in names)
+    return tuple(s for s in stories if s is not None)
+
+
+def _join_halves(story: Story, peers: list[Story]) -> Story:
+    lines = story.lines
+    if not lines:
+        return story
+    if (ahead := _jump(_TO_RE, lines[-1].text)) is not None:
+        rest = _half(peers, story, ahead, _FROM_RE, first=True)
+        cut = _without(story, lines[-1])
+        if rest is None:
+            message = f"转版: {lines[-1].text} but page {ahead} is not among the saved pages; kept as a note"
+            return replace(cut, notes=(*cut.notes, f"下转第{ahead}版")).with_notice(message)
+        tail = _without(rest, rest.lines[0])
+        return replace(
+            cut,
+            figures=(*cut.figures, *tail.figures),
+            body=(*cut.body, *tail.body),
+            notes=(*cut.notes, f"下转第{rest.page}版：后半部分已接在本文之后"),
+        ).with_notice(f"转版: continued on page {rest.page} ({rest.origin.file}); joined here")
+    if (back := _jump(_FROM_RE, lines[0].text)) is not None:
+        start = _half(peers, story, back, _TO_RE, first=False)
+        if start is None:
+            cut = _without(story, lines[0])
+            message = f"转版: {lines[0].text} but page {back} is not among the saved pages; kept as a note"
+            return replace(cut, notes=(f"上接第{back}版", *cut.notes)).with_notice(message)
+        joined = _join_halves(start, [*(p for p in peers if p.file.name != start.file.name), story])
+        notice = Notice(
+            story.origin, f"转版: the article starts on page {start.page} ({start.origin.file}); joined there"
+        )
+        return replace(joined, file=story.file, notices=(*story.notices, notice))
+    return story
+
+
+def _join_copies(story: Story, peers: list[Story]) -> Story:
+    texts = story.texts()
+    copies = [p for p in peers if p.texts() == texts]
+    pages = sorted({story.page, *(c.page for c in copies)}, key=page_key)
+    if len(pages) < 2:
+        return story  # Copies on one page are plain duplicates: the assembly keeps one.
+    start = min((story, *copies), key=lambda s: (page_key(s.page), natural_key(s.file.name)))
+    later = "、".join(p for p in pages if p != start.page)
+    notice = Notice(
+        story.origin, f"转版: the same article is on pages {', '.join(pages)}; kept once, on page {start.page}"
+    )
+    return replace(
+        story,
+        page=start.page,
+        page_name=start.page_name,
+        order=start.order,
+        origin=start.origin,  # Every copy sorts where the first page's copy does.
+        notes=(*story.notes, f"转第{later}版：同一全文，只在第{start.page}版收录"),
+        notices=(*story.notices, notice),
+    )
+
+
+def _half(peers: list[Story], story: Story, label: str, pattern: re.Pattern[str], *, first: bool) -> Story | None:
+    """Find the other half on page `label`: same title, its jump line pointing back at our page."""
+    for peer in sorted(peers, key=lambda p: natural_key(p.file.name)):
+        lines = peer.lines
+        if not lines or not _same_page(peer.page, label) or not _same_title(peer, story):
+            continue
+        back = _jump(pattern, (lines[0] if first else lines[-1]).text)
+        if back is not None and _same_page(story.page, back):
+            return peer
+    return None
+
+
+def _jump(pattern: re.Pattern[str], text: str) -> str | None:
+    """Return the page a jump line names (下转第三版 → 3), or None."""
+    match = pattern.match(text)
+    if match is None:
+        return None
+    number = unicodedata.normalize("NFKC", match.group(1)).upper()
+    if number[0] in _DIGITS or number[0] == "十":
+        tens, ten, ones = number.partition("十")
+        value = (_DIGITS.get(tens, 1) * 10 if ten else 0) + _DIGITS.get(ones if ten else tens, 0)
+        return str(value)
+    return number
+
+
+def _same_page(label: str, number: str) -> bool:
+    return _bare(label) == _bare(number)
+
+
+def _bare(label: str) -> str:
+    return re.sub(r"(?<!\d)0+(?=\d)", "", label.upper())
+
+
+def _same_title(a: Story, b: Story) -> bool:
+    return a.title == b.title or a.title in b.title or b.title in a.title
+
+
+def _without(story: Story, line: Line) -> Story:
+    return replace(story, body=tuple(x for x in story.body if x is not line))

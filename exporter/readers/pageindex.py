@@ -1,0 +1,216 @@
+"""Page index pages (版面导航: node_N.htm, node_01.html, nbs.D110000renmrb_01.htm).
+
+They hold no article but the issue's page list with names (第01版：今日要闻) and the
+links to the articles of one page, in the order the page prints them. Article readers
+look them up beside the article (or in Founder's layout/ folder beside content/) to
+name chapters and order articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from exporter.errors import InputError
+from exporter.model import Notice, Origin, Paper
+from exporter.readers.base import ReadOptions, ReadResult
+from exporter.readers.html import (
+    SUFFIXES,
+    HtmlElement,
+    date_in_path,
+    date_in_text,
+    load_page,
+    one_line,
+    paper_on_page,
+    tighten,
+    toml_paper,
+)
+
+# 第01版：今日要闻 / 01版：要闻 / 第02版：综 合
+_ENTRY_RE = re.compile(r"^第?\s*([A-Za-z]?\d{1,3}[A-Za-z]?)\s*版\s*(?:[:：]\s*(.*))?$")
+# Article pages: Founder content_548643.htm, 人民日报 nw.D110000renmrb_20170423_1-01.htm.
+ARTICLE_NAME_RE = re.compile(r"^(?:content_\d+|nw\.D\d+\w*?_\d{8}_\d+-[A-Za-z]?\d+)\.html?$", re.I)
+_ARTICLE_MARKERS = (
+    "//*[@id='nowLayout'] | //founder-content | //*[@id='ozoom'] | //*[@id='articleContent']"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PageIndex:
+    """What one page index page says."""
+
+    file: Path
+    paper: str | None
+    date: dt.date | None
+    label: str | None  # The page it shows: 01.
+    name: str | None  # That page's name: 今日要闻.
+    pages: tuple[tuple[str, str], ...]  # Every page listed: (label, name), in order.
+    articles: tuple[str, ...]  # File names of the page's articles, in printed order.
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where the page indexes put one article page."""
+
+    label: str | None = None  # The page of the index that links the article.
+    page_name: str | None = None
+    order: int | None = None  # Position among that index's article links, from 1.
+    date: dt.date | None = None
+    names: tuple[tuple[str, str], ...] = ()  # Every page name the issue's indexes list.
+
+    def order_on(self, label: str) -> int | None:
+        """Return the article's order if the linking index shows page `label` (or does not say)."""
+        return self.order if self.label in (None, label) else None
+
+    def name_of(self, label: str) -> str | None:
+        """Return the name of page `label`."""
+        if self.label == label and self.page_name:
+            return self.page_name
+        return dict(self.names).get(label)
+
+
+def is_index(doc: HtmlElement) -> bool:
+    """Say whether a page is a page index: a page list and article links, but no article."""
+    if doc.xpath(_ARTICLE_MARKERS):
+        return False
+    return bool(page_list(doc)) and bool(article_links(doc))
+
+
+def page_list(doc: HtmlElement) -> list[tuple[str, str, str]]:
+    """Return the listed pages as (label, name, link target file name)."""
+    out: list[tuple[str, str, str]] = []
+    for link in doc.iter("a"):
+        text = one_line(link) or ""
+        match = _ENTRY_RE.match(text)
+        if match is None or (match.group(2) is None and link.get("id") != "pageLink"):
+            continue
+        label, name = match.group(1).upper(), tighten(match.group(2) or "")
+        out.append((label, name, _file_name(link.get("href") or "")))
+    return out
+
+
+def article_links(doc: HtmlElement) -> list[str]:
+    """Return the article pages the index links to, listed order first (the title list, not the map)."""
+    listed = [_file_name(a.get("href") or "") for a in doc.xpath("//li//a")]
+    found = [n for n in listed if ARTICLE_NAME_RE.match(n)]
+    if not found:
+        found = [_file_name(a.get("href") or "") for a in doc.iter("a", "area")]
+        found = [n for n in found if ARTICLE_NAME_RE.match(n)]
+    return list(dict.fromkeys(found))
+
+
+def parse_index(doc: HtmlElement, path: Path) -> PageIndex:
+    """Read a page index: paper, date, the page it shows, the page list and the article order."""
+    entries = page_list(doc)
+    label = name = None
+    for entry_label, entry_name, target in entries:
+        if target and target == path.name:
+            label, name = entry_label, entry_name
+            break
+    if label is None:
+        label, name = _shown_page(doc)
+    pages: dict[str, str] = {}
+    for entry_label, entry_name, _ in entries:
+        if entry_name:
+            pages.setdefault(entry_label, entry_name)
+    return PageIndex(
+        file=path,
+        paper=paper_on_page(doc),
+        date=date_in_text(doc.text_content()) or date_in_path(path),
+        label=label,
+        name=name or pages.get(label or ""),
+        pages=tuple(pages.items()),
+        articles=tuple(article_links(doc)),
+    )
+
+
+def read_index(doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path) -> ReadResult:
+    """Return the paper and its page names an index page declares; it holds no article."""
+    index = parse_index(doc, path)
+    paper = index.paper or options.paper or toml_paper(path.parent, root)
+    if not paper:
+        notice = Notice(Origin(display), "page index does not name its paper: its page names are unused (pass --paper)")
+        return ReadResult((), (notice,))
+    if not index.pages:
+        return ReadResult((), (Notice(Origin(display), "page index lists no page names"),))
+    return ReadResult((), (), (Paper(paper, page_names=dict(index.pages)),))
+
+
+def placement(path: Path, date: dt.date | None, root: Path) -> Placement:
+    """Return the page, its name and the article's order as the indexes near the article say."""
+    indexes = [i for i in indexes_near(path, root) if date is None or i.date is None or i.date == date]
+    names: dict[str, str] = {}
+    for index in indexes:
+        for label, name in index.pages:
+            names.setdefault(label, name)
+    for index in indexes:
+        if path.name in index.articles:
+            order = index.articles.index(path.name) + 1
+            return Placement(index.label, index.name, order, index.date, tuple(names.items()))
+    return Placement(names=tuple(names.items()))
+
+
+def indexes_near(path: Path, root: Path) -> tuple[PageIndex, ...]:
+    """Return the index pages beside an article page, and in Founder's layout/ folder beside content/."""
+    out: list[PageIndex] = []
+    for folder in _index_folders(path.parent, root):
+        try:
+            stamp = folder.stat().st_mtime_ns
+            names = tuple(sorted(n for n in os.listdir(folder) if n.lower().endswith(SUFFIXES)))
+        except OSError:
+            continue
+        out.extend(_indexes_in(folder, stamp, names))
+    return tuple(out)
+
+
+def _index_folders(folder: Path, root: Path) -> list[Path]:
+    folders = [folder]
+    parts = folder.parts
+    if len(parts) >= 3 and parts[-3] == "content":  # Founder: pc/content/202302/11 ↔ pc/layout/202302/11.
+        layout = Path(*parts[:-3], "layout", *parts[-2:])
+        try:
+            if layout.is_dir() and layout.resolve().is_relative_to(root.resolve()):
+                folders.append(layout)
+        except OSError:
+            pass
+    return folders
+
+
+@lru_cache(maxsize=32)
+def _indexes_in(folder: Path, stamp: int, names: tuple[str, ...]) -> tuple[PageIndex, ...]:
+    """Parse the index pages of one folder (cached while the folder does not change)."""
+    out = []
+    for name in names:
+        if ARTICLE_NAME_RE.match(name):
+            continue
+        path = folder / name
+        try:
+            doc, _ = load_page(path, str(path))
+        except InputError:
+            continue
+        if is_index(doc):
+            out.append(parse_index(doc, path))
+    return tuple(out)
+
+
+def _shown_page(doc: HtmlElement) -> tuple[str | None, str | None]:
+    """Find the page an index shows from a heading like 第01版：今日要闻 that is no link."""
+    for element in doc.iter("p", "div", "span", "td", "h1", "h2", "h3", "strong", "li"):
+        if element.find(".//a") is not None or len(element.text_content()) > 60:
+            continue
+        match = _ENTRY_RE.match(one_line(element) or "")
+        if match and match.group(2):
+            return match.group(1).upper(), tighten(match.group(2))
+    return None, None
+
+
+def _file_name(href: str) -> str:
+    """Return the file an href names, without query or fragment: content_548643.htm?div=-1 → content_548643.htm."""
+    target = unquote(href.strip().split("#", 1)[0].split("?", 1)[0]).replace("\\", "/")
+    return PurePosixPath(target).name if target else ""

@@ -1,0 +1,241 @@
+"""An article as one saved page holds it, and how its lines become the model's blocks.
+
+Readers of saved HTML fill a Story; 转版 copies are joined on Stories (see jumps.py);
+then `to_article` classifies the body lines with the shared body classifier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from exporter.model import Article, Block, Figure, Heading, Notice, Origin, Paragraph
+from exporter.readers.body import classify, is_credit, is_terminal, split_credit
+from exporter.readers.html import Item, Line, Picture
+from exporter.readers.images import resolve_image
+from exporter.text import has_han
+
+Body = tuple[Line | Figure, ...]
+
+# A credit printed in parentheses after a caption: （湖北日报全媒记者 柯皓 摄） （新华社发）
+_PAREN_CREDIT_RE = re.compile(
+    r"^(?P<caption>.*?)[\s　]*[（(](?P<credit>[^（）()]{2,40}?(?:摄|摄影|发|供图|制图|绘))[)）]$"
+)
+_CAPTION_START_RE = re.compile(r"^(?:图为|上图|下图|左图|右图|图[一二三四五六1-6][：:])")
+# Bylines the shared classifier does not know: 湖北日报全媒记者 左晨, □ 湖北日报评论员.
+_BYLINE_RE = re.compile(r"^[□■◎○●]?\s*[\u4e00-\u9fff]{0,8}?(?:全媒体?|首席|特约|实习)?(?:记者|通讯员|评论员)(?:\s|$)")
+HEADING_MAX = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """What one saved article page holds, before its body lines are classified."""
+
+    file: Path  # The page on disk (siblings are compared by it).
+    origin: Origin  # The page as messages name it, at the title's line.
+    paper: str
+    date: dt.date
+    page: str
+    title: str
+    page_name: str | None = None
+    order: int | None = None
+    kicker: str | None = None
+    subtitle: str | None = None
+    byline: str | None = None  # From page metadata; a byline line in the body wins.
+    figures: tuple[Figure, ...] = ()  # Photos printed above the body.
+    body: Body = ()  # Body lines, with photos placed inside the body.
+    notes: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()
+
+    @property
+    def lines(self) -> list[Line]:
+        return [x for x in self.body if isinstance(x, Line)]
+
+    def texts(self) -> tuple[str, ...]:
+        """Return everything the page prints, to recognise the same article on another page."""
+        photos = (*self.figures, *(x for x in self.body if isinstance(x, Figure)))
+        captions = [t for f in photos for t in (f.caption, f.credit) if t]
+        header = [t or "" for t in (self.kicker, self.title, self.subtitle)]
+        return (*header, *captions, *(line.text for line in self.lines))
+
+    def with_notice(self, message: str) -> Story:
+        return replace(self, notices=(*self.notices, Notice(self.origin, message)))
+
+
+# --- photos ------------------------------------------------------------------------
+
+
+def caption_and_credit(lines: list[str]) -> tuple[str, str | None]:
+    """Split a photo's text into caption and credit (本报记者 贺勇摄, 新华社发)."""
+    lines = [t for t in lines if t]
+    if len(lines) > 1 and is_credit(lines[-1]):
+        return join_lines(lines[:-1]), lines[-1]
+    text = join_lines(lines)
+    if match := _PAREN_CREDIT_RE.match(text):
+        return match.group("caption"), match.group("credit").strip()
+    if is_credit(text):
+        return "", text
+    return split_credit(text)
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join lines of one text: no space between Chinese lines, one between Latin words."""
+    out = ""
+    for line in lines:
+        joiner = "" if not out or has_han(out[-1]) or has_han(line[0]) else " "
+        out += joiner + line
+    return out
+
+
+def make_figure(picture: Picture, texts: list[str], folder: Path, root: Path, notices: list[Notice]) -> Figure | None:
+    """Build a figure from a picture and its caption lines; a missing image keeps its caption."""
+    caption, credit = caption_and_credit(texts)
+    image, problem = resolve_image(picture.src, folder, root)
+    if problem:
+        if not caption and not credit:
+            notices.append(Notice(picture.origin, f"{problem}; the photo has no caption, nothing kept"))
+            return None
+        notices.append(Notice(picture.origin, f"{problem}; caption kept without the photo"))
+    return Figure(caption, picture.origin, credit=credit, image=image)
+
+
+def photos_above(items: list[Item], folder: Path, root: Path, notices: list[Notice]) -> tuple[list[Figure], list[Line]]:
+    """Pair each picture printed above the body with the lines after it (its caption).
+
+    Lines before any picture are no caption: they are returned to lead the body.
+    """
+    figures: list[Figure] = []
+    lead: list[Line] = []
+    current: tuple[Picture, list[str]] | None = None
+    for item in [*items, None]:
+        if isinstance(item, Line) and current is not None:
+            current[1].append(item.text)
+            continue
+        if current is not None:
+            figure = make_figure(current[0], current[1], folder, root, notices)
+            if figure:
+                figures.append(figure)
+            current = None
+        if isinstance(item, Picture):
+            current = (item, [])
+        elif isinstance(item, Line):
+            lead.append(item)
+    return figures, lead
+
+
+def photos_inside(items: list[Item], folder: Path, root: Path, notices: list[Notice]) -> Body:
+    """Place pictures inside the body as figures; a caption-like line right after one is its caption."""
+    out: list[Line | Figure] = []
+    i = 0
+    while i < len(items):
+        item = items[i]
+        i += 1
+        if isinstance(item, Line):
+            out.append(item)
+            continue
+        texts: list[str] = []
+        nxt = items[i] if i < len(items) else None
+        if isinstance(nxt, Line) and _caption_like(nxt.text):
+            texts.append(nxt.text)
+            i += 1
+        figure = make_figure(item, texts, folder, root, notices)
+        if figure:
+            out.append(figure)
+    return tuple(out)
+
+
+def _caption_like(text: str) -> bool:
+    return bool(_CAPTION_START_RE.match(text) or _PAREN_CREDIT_RE.match(text) or is_credit(text))
+
+
+# --- body lines to blocks ----------------------------------------------------------
+
+
+def to_article(story: Story) -> Article:
+    """Classify the story's body and return the finished article."""
+    lines = story.lines
+    byline = lines[0].text if lines and _looks_like_byline(lines[0].text) else None
+    numbered = [(i + 1, line.text) for i, line in enumerate(lines) if i > 0 or byline is None]
+    body = classify(numbered, story.origin.file, captions_first=False)
+    blocks = _settle_blocks(list(body.blocks), lines, _figure_positions(story.body))
+    figures = [*story.figures, *(b for b in blocks if isinstance(b, Figure))]
+    source = body.source
+    uncredited = [f for f in figures if not f.credit]
+    if source and source.endswith("摄") and uncredited:
+        # A photo story's closing （记者 薛婷 摄） is the photo's credit, not a source line.
+        target, source = uncredited[-1], None
+        figures = [replace(f, credit=body.source) if f is target else f for f in figures]
+        blocks = [replace(b, credit=body.source) if b is target else b for b in blocks]
+    above = figures[: len(story.figures)]
+    return Article(
+        paper=story.paper,
+        date=story.date,
+        page=story.page,
+        page_name=story.page_name,
+        order=story.order,
+        kicker=story.kicker,
+        title=story.title,
+        subtitle=story.subtitle,
+        byline=" ".join(t for t in (byline, body.byline) if t) or story.byline,
+        source=source,
+        blocks=(*above, *blocks),
+        origin=story.origin,
+        notes=story.notes,
+    )
+
+
+def _looks_like_byline(text: str) -> bool:
+    return len(text) <= 40 and not is_terminal(text) and not text.endswith("摄") and bool(_BYLINE_RE.match(text))
+
+
+def _figure_positions(body: Body) -> list[tuple[int, Figure]]:
+    """Return each body figure with the number of body lines printed before it."""
+    out: list[tuple[int, Figure]] = []
+    seen = 0
+    for item in body:
+        if isinstance(item, Line):
+            seen += 1
+        else:
+            out.append((seen, item))
+    return out
+
+
+def _settle_blocks(blocks: list[Block], lines: list[Line], figures: list[tuple[int, Figure]]) -> list[Block]:
+    """Give blocks their lines' origins, put body figures back, and trust bold markup for headings."""
+    marked = any(line.bold and _heading_like(line.text) for line in lines)
+    out: list[Block] = []
+    for block in blocks:
+        index = (block.origin.line or 1) - 1  # classify numbered the lines 1…n.
+        while figures and figures[0][0] <= index:
+            out.append(figures.pop(0)[1])
+        line = lines[index]
+        block = replace(block, origin=line.origin)
+        if marked and isinstance(block, Heading) and not line.bold:
+            # The page marks its headings; a guessed one is a paragraph (a guessed pair, two).
+            if block.kicker:
+                out.append(Paragraph(block.kicker, line.origin))
+                line = lines[min(index + 1, len(lines) - 1)]
+            out.append(Paragraph(block.text, line.origin))
+        elif isinstance(block, Paragraph) and line.bold and _heading_like(block.text):
+            previous = out[-1] if out else None
+            if isinstance(previous, Heading) and _kicker_of(previous, block.text):
+                out[-1] = Heading(block.text, previous.origin, kicker=previous.text)
+            else:
+                out.append(Heading(block.text, line.origin))
+        else:
+            out.append(block)
+    out.extend(f for _, f in figures)
+    return out
+
+
+def _kicker_of(previous: Block | None, heading: str) -> bool:
+    """Say whether a bold line just above a bold heading is its short kicker (聚链强群 / 集群发展…)."""
+    if not isinstance(previous, Heading) or previous.kicker is not None:
+        return False
+    return len(previous.text) <= 12 and len(heading) > len(previous.text)
+
+
+def _heading_like(text: str) -> bool:
+    return 0 < len(text) <= HEADING_MAX and not is_terminal(text)
