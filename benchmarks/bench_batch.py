@@ -1,0 +1,224 @@
+"""Batch benchmark: a synthetic month (31 issues × 8 pages × 6 articles, some photos).
+
+Measures whole processes, all in one run on this machine:
+- EPUB batch (`epaper export -f epub`) against a loop of `pandoc` over the same content;
+- PDF batch with --jobs 1 against --jobs 2;
+- a re-run with nothing changed;
+- peak memory (VmHWM) of each worker process, and its resident size over time (flat or growing).
+
+Run: .venv/bin/python benchmarks/bench_batch.py [--days 31] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.synth import make_archive  # noqa: E402
+
+EPAPER = [sys.executable, "-m", "exporter"]
+
+
+class MemoryWatch(threading.Thread):
+    """Poll /proc for the process tree under `pid`: peak and sampled resident size per process."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak: dict[int, int] = {}  # pid → VmHWM (KiB)
+        self.samples: dict[int, list[int]] = {}  # pid → VmRSS samples (KiB)
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            for pid in self._tree():
+                status = _status(pid)
+                if "VmHWM" in status:
+                    self.peak[pid] = max(self.peak.get(pid, 0), status["VmHWM"])
+                    self.samples.setdefault(pid, []).append(status["VmRSS"])
+            time.sleep(0.1)
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(entry.name))
+        out, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo.extend(children.get(pid, []))
+        return out
+
+
+def _status(pid: int) -> dict[str, int]:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    out = {}
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key in ("VmHWM", "VmRSS"):
+            out[key] = int(value.split()[0])
+    return out
+
+
+def timed(args: list[str], watch: bool = False) -> tuple[float, MemoryWatch | None]:
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    watcher = MemoryWatch(proc.pid) if watch else None
+    if watcher:
+        watcher.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - started
+    if watcher:
+        watcher.stop.set()
+        watcher.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{err[-2000:]}")
+    return elapsed, watcher
+
+
+def pandoc_sources(src: Path, folder: Path) -> list[Path]:
+    """Write each issue as one Markdown file pandoc understands (title block, headings, paragraphs)."""
+    from exporter.archive import open_archive
+    from exporter.model import Figure, Heading, Highlights, Paragraph, Separator
+
+    out = []
+    for issue in open_archive([src]).issues:
+        lines = [f"% {issue.title}", ""]
+        for page in issue.pages:
+            lines += [f"# {page.heading}", ""]
+            for article in page.articles:
+                if article.kicker:
+                    lines += [article.kicker, ""]
+                lines += [f"## {article.title}", ""]
+                for text in (article.subtitle, article.byline):
+                    if text:
+                        lines += [text, ""]
+                for block in article.blocks:
+                    if isinstance(block, Paragraph | Separator):
+                        lines += [block.text, ""]
+                    elif isinstance(block, Heading):
+                        lines += [f"### {block.kicker + ' ' if block.kicker else ''}{block.text}", ""]
+                    elif isinstance(block, Highlights):
+                        lines += [*(f"- {item}" for item in block.items), ""]
+                    elif isinstance(block, Figure):
+                        lines += [f"![{block.caption}]({block.image})" if block.image else block.caption, ""]
+                if article.source:
+                    lines += [f"（{article.source}）", ""]
+        path = folder / f"{issue.date.isoformat()}.md"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--days", type=int, default=31)
+    parser.add_argument("--keep", type=Path, help="keep the generated archive and outputs here")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="epaper-bench-"))
+    src = work / "src"
+    if not src.exists():
+        print(f"generating {args.days} issues × 8 pages × 6 articles in {src} …", flush=True)
+        make_archive(src, dt.date(2026, 1, 1), args.days, pages=8, articles=6, images=8, paragraphs=8)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    print(f"machine: {os.cpu_count()} CPUs, {cpu}")
+
+    rows: list[tuple[str, str]] = []
+    for name in ("epub", "pdf1", "pdf2"):
+        shutil.rmtree(work / name, ignore_errors=True)
+
+    epub_time, _ = timed([*EPAPER, "export", str(src), "-f", "epub", "-o", str(work / "epub"), "-q"])
+    pandoc = shutil.which("pandoc")
+    if pandoc:
+        md_dir = work / "pandoc-src"
+        md_dir.mkdir(exist_ok=True)
+        sources = pandoc_sources(src, md_dir)
+        started = time.perf_counter()
+        for path in sources:
+            subprocess.run(
+                [pandoc, str(path), "-o", str(path.with_suffix(".epub")), "--resource-path", str(src)],
+                check=True,
+                capture_output=True,
+            )
+        pandoc_time = time.perf_counter() - started
+        rows.append(
+            (
+                "EPUB month: epaper / pandoc loop",
+                f"{epub_time:.1f} s / {pandoc_time:.1f} s = {epub_time / pandoc_time:.2f}× (target ≤ 0.3×)",
+            )
+        )
+    else:
+        rows.append(("EPUB month: epaper", f"{epub_time:.1f} s (pandoc not installed: no ratio)"))
+
+    pdf1, _ = timed([*EPAPER, "export", str(src), "-f", "pdf", "-o", str(work / "pdf1"), "-q", "-j", "1"])
+    pdf2, watch = timed(
+        [*EPAPER, "export", str(src), "-f", "pdf", "-o", str(work / "pdf2"), "-q", "-j", "2"], watch=True
+    )
+    rows.append(
+        ("PDF month: --jobs 1 / --jobs 2", f"{pdf1:.1f} s / {pdf2:.1f} s = {pdf1 / pdf2:.2f}× faster (target ≥ 1.8×)")
+    )
+
+    both = work / "pdf2"
+    timed([*EPAPER, "export", str(src), "-f", "epub", "-o", str(both), "-q"])
+    rerun, _ = timed([*EPAPER, "export", str(src), "-f", "epub,pdf", "-o", str(both), "-q"])
+    rows.append(("re-run, nothing changed (epub+pdf)", f"{rerun:.2f} s (target ≤ 2 s)"))
+
+    if watch:
+        workers = {pid: kib for pid, kib in watch.peak.items() if pid != min(watch.peak)}
+        main_kib = watch.peak.get(min(watch.peak), 0)
+        rows.append(
+            (
+                "peak memory per PDF worker (VmHWM)",
+                ", ".join(f"{kib / 1024:.0f} MiB" for kib in workers.values()) + " (target ≤ 250 MiB)",
+            )
+        )
+        rows.append(("peak memory, main process", f"{main_kib / 1024:.0f} MiB"))
+        for pid in workers:
+            samples = watch.samples.get(pid, [])
+            if len(samples) >= 10:
+                tenth = max(1, len(samples) // 10)
+                early, late = max(samples[: tenth * 3]), max(samples[-tenth * 3 :])
+                rows.append(
+                    (
+                        f"worker {pid} RSS first 30% / last 30% of the run",
+                        f"{early / 1024:.0f} MiB / {late / 1024:.0f} MiB",
+                    )
+                )
+
+    pages = len(list((work / "pdf1").rglob("*.pdf")))
+    print(f"\n{args.days} issues, {pages} PDFs; outputs in {work}\n")
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
