@@ -62,6 +62,17 @@ def clean_line(text: str) -> str:
     return text.strip(" \t\r\n\u3000\u00a0\ufeff")
 
 
+def join_lines(lines: list[str]) -> str:
+    """Join the lines of one text: no space between Chinese lines, one between Latin words."""
+    out = ""
+    for line in (line.strip() for line in lines):
+        if not line:
+            continue
+        joiner = "" if not out or has_han(out[-1]) or has_han(line[0]) else " "
+        out += joiner + line
+    return out
+
+
 _NATURAL_RE = re.compile(r"(\d+)")
 
 

@@ -27,7 +27,13 @@ _CAPTION_CREDIT_RE = re.compile(
     r"^(?P<caption>.+?)(?:[\s　]+[（(]?|[（(])(?P<credit>(?:本报|新华社|特约|实习)?(?:记者|通讯员)[^。；]{1,24}摄)[)）]?$"
 )
 _PHOTO_CAPTION_RE = re.compile(r"^(?:图为|上图|下图|左图|右图|图[一二三四五六1-6][：:])")
-_BYLINE_RE = re.compile(r"^(?:□|■|◎|○|●)?\s*(?:本报|新华社|特约)?(?:记者|评论员|通讯员|特约评论员|本报评论员|首席记者)")
+_BYLINE_RE = re.compile(
+    r"^[□■◎○●]?\s*[\u4e00-\u9fff]{0,8}?(?:全媒体?|首席|特约|实习)?(?:记者|通讯员|评论员)(?:\s|$|[\u4e00-\u9fff])"
+)
+# A credit printed in parentheses after a caption: （湖北日报全媒记者 柯皓 摄） （新华社发）
+_PAREN_CREDIT_RE = re.compile(
+    r"^(?P<caption>.*?)[\s　]*[（(](?P<credit>[^（）()]{2,40}?(?:摄|摄影|发|供图|制图|绘))[)）]$"
+)
 _BYLINE_SUFFIX_RE = re.compile(r"评论员$")
 _WORD_RE = re.compile(r"[^\W_]")
 
@@ -74,8 +80,15 @@ def is_byline(text: str) -> bool:
     return _BYLINE_RE.match(text) is not None or _BYLINE_SUFFIX_RE.search(text) is not None
 
 
+def is_caption(text: str) -> bool:
+    """Say whether a line reads as a photo caption or credit: 图为…, …（新华社发）, 本报记者 贺勇摄."""
+    return bool(_PHOTO_CAPTION_RE.match(text) or _PAREN_CREDIT_RE.match(text) or is_credit(text))
+
+
 def split_credit(text: str) -> tuple[str, str | None]:
     """Split a trailing photo credit off a caption: 工厂 本报记者 贺勇摄 → (工厂, 本报记者 贺勇摄)."""
+    if paren := _PAREN_CREDIT_RE.match(text):
+        return paren.group("caption"), paren.group("credit").strip()
     match = _CAPTION_CREDIT_RE.match(text)
     if not match or len(match.group("caption")) < 2:
         return text, None

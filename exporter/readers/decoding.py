@@ -66,11 +66,14 @@ def peek(path: Path, size: int = 4096) -> str | None:
             data = f.read(size)
     except OSError:
         return None
+    # UTF-8 first, forgiving a character cut at the end of the sample (1 to 3 bytes); else the full rules.
+    if b"\x00" not in data:
+        for cut in range(4 if len(data) == size else 1):
+            try:
+                return _check_text(data[: len(data) - cut].decode("utf-8-sig"), str(path))
+            except (UnicodeDecodeError, InputError):
+                continue
     try:
         return decode(data, str(path))
     except InputError:
-        # A multi-byte character cut at the end of the sample is not an error; retry shorter.
-        try:
-            return decode(data[:-4], str(path)) if len(data) == size else None
-        except InputError:
-            return None
+        return None

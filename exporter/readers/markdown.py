@@ -33,7 +33,7 @@ from exporter.readers.base import ReadOptions, ReadResult
 from exporter.readers.body import split_credit
 from exporter.readers.decoding import read_text
 from exporter.readers.images import resolve_image
-from exporter.text import has_han
+from exporter.text import join_lines
 
 NAME = "structured Markdown"
 SUFFIXES = (".md", ".markdown")
@@ -277,14 +277,14 @@ class _BodyWalker:
 
     @staticmethod
     def _flush_text(parts: list[str], origin: Origin, blocks: list[Block]) -> None:
-        text = _join_lines("".join(parts))
+        text = _join("".join(parts))
         parts.clear()
         if not text:
             return
         blocks.append(Separator(text, origin) if _ELLIPSIS_RE.match(text) else Paragraph(text, origin))
 
     def _figure(self, token: Token, origin: Origin) -> Figure:
-        caption = _join_lines("".join(c.content for c in token.children or []))
+        caption = _join("".join(c.content for c in token.children or []))
         credit = str(token.attrGet("title") or "").strip() or None
         if credit is None:
             caption, credit = split_credit(caption)
@@ -306,16 +306,9 @@ def _inline_text(token: Token) -> str:
             parts.append("".join(c.content for c in child.children or []))
         else:
             parts.append(child.content)
-    return _join_lines("".join(parts))
+    return _join("".join(parts))
 
 
-def _join_lines(text: str) -> str:
-    """Join a paragraph's source lines: no space between Chinese lines, one between Latin words."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    if not lines:
-        return ""
-    out = lines[0]
-    for line in lines[1:]:
-        joiner = "" if has_han(out[-1]) or has_han(line[0]) else " "
-        out += joiner + line
-    return out
+def _join(text: str) -> str:
+    """Join a paragraph's source lines (markdown-it keeps them apart with newlines)."""
+    return join_lines(text.split("\n"))

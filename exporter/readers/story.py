@@ -7,25 +7,17 @@ then `to_article` classifies the body lines with the shared body classifier.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from exporter.model import Article, Block, Figure, Heading, Notice, Origin, Paragraph
-from exporter.readers.body import classify, is_credit, is_terminal, split_credit
+from exporter.readers.body import classify, is_byline, is_caption, is_credit, is_terminal, split_credit
 from exporter.readers.html import Item, Line, Picture
 from exporter.readers.images import resolve_image
-from exporter.text import has_han
+from exporter.text import join_lines
 
 Body = tuple[Line | Figure, ...]
 
-# A credit printed in parentheses after a caption: （湖北日报全媒记者 柯皓 摄） （新华社发）
-_PAREN_CREDIT_RE = re.compile(
-    r"^(?P<caption>.*?)[\s　]*[（(](?P<credit>[^（）()]{2,40}?(?:摄|摄影|发|供图|制图|绘))[)）]$"
-)
-_CAPTION_START_RE = re.compile(r"^(?:图为|上图|下图|左图|右图|图[一二三四五六1-6][：:])")
-# Bylines the shared classifier does not know: 湖北日报全媒记者 左晨, □ 湖北日报评论员.
-_BYLINE_RE = re.compile(r"^[□■◎○●]?\s*[\u4e00-\u9fff]{0,8}?(?:全媒体?|首席|特约|实习)?(?:记者|通讯员|评论员)(?:\s|$)")
 HEADING_MAX = 40
 
 
@@ -73,20 +65,9 @@ def caption_and_credit(lines: list[str]) -> tuple[str, str | None]:
     if len(lines) > 1 and is_credit(lines[-1]):
         return join_lines(lines[:-1]), lines[-1]
     text = join_lines(lines)
-    if match := _PAREN_CREDIT_RE.match(text):
-        return match.group("caption"), match.group("credit").strip()
     if is_credit(text):
         return "", text
     return split_credit(text)
-
-
-def join_lines(lines: list[str]) -> str:
-    """Join lines of one text: no space between Chinese lines, one between Latin words."""
-    out = ""
-    for line in lines:
-        joiner = "" if not out or has_han(out[-1]) or has_han(line[0]) else " "
-        out += joiner + line
-    return out
 
 
 def make_figure(picture: Picture, texts: list[str], folder: Path, root: Path, notices: list[Notice]) -> Figure | None:
@@ -137,7 +118,7 @@ def photos_inside(items: list[Item], folder: Path, root: Path, notices: list[Not
             continue
         texts: list[str] = []
         nxt = items[i] if i < len(items) else None
-        if isinstance(nxt, Line) and _caption_like(nxt.text):
+        if isinstance(nxt, Line) and is_caption(nxt.text):
             texts.append(nxt.text)
             i += 1
         figure = make_figure(item, texts, folder, root, notices)
@@ -146,17 +127,13 @@ def photos_inside(items: list[Item], folder: Path, root: Path, notices: list[Not
     return tuple(out)
 
 
-def _caption_like(text: str) -> bool:
-    return bool(_CAPTION_START_RE.match(text) or _PAREN_CREDIT_RE.match(text) or is_credit(text))
-
-
 # --- body lines to blocks ----------------------------------------------------------
 
 
 def to_article(story: Story) -> Article:
     """Classify the story's body and return the finished article."""
     lines = story.lines
-    byline = lines[0].text if lines and _looks_like_byline(lines[0].text) else None
+    byline = lines[0].text if lines and is_byline(lines[0].text) else None
     numbered = [(i + 1, line.text) for i, line in enumerate(lines) if i > 0 or byline is None]
     body = classify(numbered, story.origin.file, captions_first=False)
     blocks = _settle_blocks(list(body.blocks), lines, _figure_positions(story.body))
@@ -184,10 +161,6 @@ def to_article(story: Story) -> Article:
         origin=story.origin,
         notes=story.notes,
     )
-
-
-def _looks_like_byline(text: str) -> bool:
-    return len(text) <= 40 and not is_terminal(text) and not text.endswith("摄") and bool(_BYLINE_RE.match(text))
 
 
 def _figure_positions(body: Body) -> list[tuple[int, Figure]]:
