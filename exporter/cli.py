@@ -196,7 +196,7 @@ def export(
     for error in archive.refused:
         typer.echo(f"epaper: refused: {error}", err=True)
     if archive.files == 0:
-        raise InputError(", ".join(str(s) for s in sources), "no article sources found (.txt, .md, .json)")
+        raise InputError(", ".join(str(s) for s in sources), "no article sources found (.txt, .md, .json, .htm, .html)")
     if archive.refused and len(archive.refused) == archive.files:
         raise EpaperError("no source could be read")
     if not quiet:
@@ -272,7 +272,7 @@ def check(
 
 def _read_status(files: int, refused: int, sources: list[Path]) -> int:
     if files == 0:
-        raise InputError(", ".join(str(s) for s in sources), "no article sources found (.txt, .md, .json)")
+        raise InputError(", ".join(str(s) for s in sources), "no article sources found (.txt, .md, .json, .htm, .html)")
     if refused == files:
         return 2
     return 1 if refused else 0
