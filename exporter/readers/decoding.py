@@ -10,16 +10,20 @@ from exporter.errors import InputError
 MAX_SOURCE_BYTES = 64 * 1024 * 1024  # A bigger "article" is not an article; refuse before reading it.
 
 
-def read_text(path: Path, display: str) -> str:
-    """Return the decoded text of `path`, or raise InputError naming what is wrong."""
+def read_bytes(path: Path, display: str) -> bytes:
+    """Return the bytes of a source file, refusing one too large to be an article."""
     try:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:
             raise InputError(display, f"file is {size // 1048576} MiB, larger than the 64 MiB limit for a source")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(display, f"cannot read: {exc.strerror or exc}") from None
-    return decode(data, display)
+
+
+def read_text(path: Path, display: str) -> str:
+    """Return the decoded text of `path`, or raise InputError naming what is wrong."""
+    return decode(read_bytes(path, display), display)
 
 
 def decode(data: bytes, display: str) -> str:

@@ -22,7 +22,7 @@ from exporter.errors import InputError
 from exporter.model import Notice, Origin
 from exporter.papers import read_paper_toml
 from exporter.readers.base import ReadOptions
-from exporter.readers.decoding import MAX_SOURCE_BYTES, decode
+from exporter.readers.decoding import decode, read_bytes
 from exporter.text import clean_line
 
 SUFFIXES = (".htm", ".html")
@@ -98,14 +98,7 @@ def looks_like_html(head: str) -> bool:
 
 def load_page(path: Path, display: str) -> tuple[HtmlElement, tuple[Notice, ...]]:
     """Read, decode and parse a saved page, with everything that is not text already removed."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise InputError(display, f"file is {size // 1048576} MiB, larger than the 64 MiB limit for a source")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(display, f"cannot read: {exc.strerror or exc}") from None
-    text, notices = _decode(data, display)
+    text, notices = _decode(read_bytes(path, display), display)
     try:
         doc = lxml.html.document_fromstring(_XML_DECL_RE.sub("", text, count=1))
     except (etree.ParserError, ValueError) as exc:
