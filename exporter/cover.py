@@ -105,5 +105,5 @@ def draw_cover(book: Book) -> bytes:
     draw.rectangle((MARGIN, HEIGHT - 230, WIDTH - MARGIN, HEIGHT - 226), fill=RED)
     _centered(draw, HEIGHT - 190, footer, _font(fonts.SANS, "Regular", 50), GREY)
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=88, optimize=True)
+    image.save(out, "JPEG", quality=88)
     return out.getvalue()

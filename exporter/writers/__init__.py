@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from exporter.book import Book
 
 PdfProfile = Literal["screen", "print", "archive"]
 
@@ -22,6 +25,13 @@ class WriteOptions:
     pdf_profile: PdfProfile = "screen"
     page_size: str = "A4"  # A4, A5, B5, Letter or WxHmm.
     columns: int = 1  # Article bodies in 1 or 2 columns (PDF).
+
+
+def in_language(book: Book, options: WriteOptions) -> Book:
+    """Return the book in the language asked for (--lang): every document's lang, not only the OPF's."""
+    if not options.language or options.language == book.language:
+        return book
+    return replace(book, paper=replace(book.paper, language=options.language))
 
 
 def build_time(sources: list[str], fallback: dt.date) -> dt.datetime:

@@ -18,7 +18,7 @@ from exporter.images import ImageProblem, PreparedImage, prepare
 from exporter.model import Notice
 from exporter.render import render
 from exporter.resources import styles_dir
-from exporter.writers import WriteOptions, build_time
+from exporter.writers import WriteOptions, build_time, in_language
 from exporter.writers.atomic import atomic_file
 
 XHTML = "application/xhtml+xml"
@@ -62,7 +62,8 @@ class Package:
 
 def write_epub(book: Book, target: Path, options: WriteOptions | None = None) -> list[Notice]:
     """Write `book` to `target` (atomically); return warnings about images left out."""
-    package = Package(book, options or WriteOptions())
+    options = options or WriteOptions()
+    package = Package(in_language(book, options), options)
     when = build_time([a.article.origin.file for a in book.articles], book.date_to)
     build_metadata(package)
     build_styles(package)
@@ -81,7 +82,7 @@ def write_epub(book: Book, target: Path, options: WriteOptions | None = None) ->
 def build_metadata(package: Package) -> None:
     """Set the OPF metadata: title, language, stable identifier, series, accessibility."""
     book, book_epub = package.book, package.epub
-    language = package.options.language or book.language
+    language = book.language
     book_epub.set_identifier(book.identifier)
     book_epub.set_title(book.title)
     book_epub.set_language(language)
@@ -267,7 +268,8 @@ def build_zip(package: Package, when: dt.datetime) -> bytes:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            if name == "mimetype":
+            if name == "mimetype" or name.endswith((".jpg", ".png", ".gif")):
+                # mimetype must be stored; photos are compressed already, deflating them again wastes time.
                 info.compress_type = zipfile.ZIP_STORED
                 target.writestr(info, source.read(name))
             else:
