@@ -33,6 +33,19 @@ def _fit(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
     return text + "…"
 
 
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float, lines: int) -> list[str]:
+    """Break text into at most `lines` lines of `width`, the last one cut with … if needed."""
+    out: list[str] = []
+    while text and len(out) < lines - 1 and font.getlength(text) > width:
+        cut = len(text)
+        while cut > 1 and font.getlength(text[:cut]) > width:
+            cut -= 1
+        out.append(text[:cut])
+        text = text[cut:]
+    out.append(_fit(text, font, width))
+    return out
+
+
 def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.FreeTypeFont, fill: tuple[int, ...]) -> int:
     text = _fit(text, font, WIDTH - 2 * MARGIN)
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
@@ -96,14 +109,17 @@ def draw_cover(book: Book) -> bytes:
     lines = cover_lines(book)
     room = (HEIGHT - 300 - y) // 96
     shown = lines if len(lines) <= room else [*lines[: room - 1], ("…", f"共{len(lines)}项")]
+    # With room to spare, a long line (an article title) wraps once instead of being cut.
+    wrap = 2 if len(shown) * 2 <= room else 1
     for label, text in shown:
         draw.text((MARGIN + 40, y), label, font=label_font, fill=RED)
         x = MARGIN + 40 + max(label_font.getlength("第A01版"), label_font.getlength(label)) + 50
-        draw.text((x, y), _fit(text, text_font, WIDTH - MARGIN - 40 - x), font=text_font, fill=INK)
-        y += 96
-    footer = book.paper.publisher or book.paper.name
-    draw.rectangle((MARGIN, HEIGHT - 230, WIDTH - MARGIN, HEIGHT - 226), fill=RED)
-    _centered(draw, HEIGHT - 190, footer, _font(fonts.SANS, "Regular", 50), GREY)
+        for part in _wrap(text, text_font, WIDTH - MARGIN - 40 - x, wrap):
+            draw.text((x, y), part, font=text_font, fill=INK)
+            y += 96
+    if book.paper.publisher:
+        draw.rectangle((MARGIN, HEIGHT - 230, WIDTH - MARGIN, HEIGHT - 226), fill=RED)
+        _centered(draw, HEIGHT - 190, book.paper.publisher, _font(fonts.SANS, "Regular", 50), GREY)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88)
     return out.getvalue()
