@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ def read_facts(path: Path) -> PdfFacts:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # Its complaints about a damaged file become our one line.
     try:
         reader = PdfReader(str(path))
         facts = PdfFacts(pages=len(reader.pages))
