@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import signal
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from exporter.book import Book, Bundle, book_stem, lay_out
-from exporter.errors import EpaperError
+from exporter.errors import EpaperError, OutputError
 from exporter.manifest import Manifest, build_key
 from exporter.model import Issue, Notice
 from exporter.text import safe_filename
@@ -120,6 +121,16 @@ def plan(issues: Sequence[Issue], bundle: Bundle, span: tuple[dt.date, dt.date] 
 def output_path(out_dir: Path, paper: str, stem: str, fmt: Format) -> Path:
     """Return DIR/<paper>/<stem>.<fmt>, the paper name made safe as one path component."""
     return out_dir / safe_filename(paper) / f"{stem}.{fmt}"
+
+
+def check_writable(out_dir: Path) -> None:
+    """Fail once, before any book is made, when the output folder cannot be written."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write here: {exc.strerror or exc}") from None
 
 
 def write_book(book: Book, fmt: Format, target: Path, options: WriteOptions) -> list[Notice]:
@@ -284,4 +295,6 @@ def write_report(
         "missing_dates_by_paper": missing,
         "refused_sources": list(refused),
     }
-    write_bytes(path, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    # A file name in undecodable bytes becomes a \udcff escape, which JSON reads back as the same name.
+    write_bytes(path, text.encode("utf-8", "backslashreplace"))

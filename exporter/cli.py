@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 
 from exporter import __version__
@@ -157,7 +159,16 @@ def export(
 
     from exporter.archive import open_archive
     from exporter.assemble import Selection
-    from exporter.batch import FORMATS, execute, missing_dates, plan, prepare, remove_stale_parts, write_report
+    from exporter.batch import (
+        FORMATS,
+        check_writable,
+        execute,
+        missing_dates,
+        plan,
+        prepare,
+        remove_stale_parts,
+        write_report,
+    )
     from exporter.progress import Progress, print_summary, summary
     from exporter.readers import ReadOptions
     from exporter.writers import WriteOptions
@@ -206,6 +217,7 @@ def export(
         typer.echo("epaper: no issue matches the selection", err=True)
         raise typer.Exit(1 if archive.refused else 0)
 
+    check_writable(out)  # One error and exit 2, rather than every book failing the same way.
     span = (first or min(i.date for i in archive.issues), last or max(i.date for i in archive.issues))
     batch = prepare(plan(archive.issues, bundle, span), wanted, out, options, force)  # type: ignore[arg-type]
     remove_stale_parts(out)
@@ -280,6 +292,8 @@ def _read_status(files: int, refused: int, sources: list[Path]) -> int:
 
 def main() -> None:
     """Run the CLI: user errors become one line on stderr and exit code 2, never a traceback."""
+    if isinstance(sys.stdout, io.TextIOWrapper):  # File names in undecodable bytes print as \udcff, never crash.
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         code = app(standalone_mode=False)  # Returns typer.Exit's code instead of exiting.
     except EpaperError as exc:
@@ -290,8 +304,8 @@ def main() -> None:
     except (KeyboardInterrupt, typer.Abort):
         typer.echo("epaper: interrupted", err=True)
         sys.exit(130)
-    except typer.TyperException as exc:  # Usage errors: unknown option, missing argument …
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    except click.ClickException as exc:  # Usage errors: unknown option, missing argument …
+        message = exc.format_message()
         typer.echo(f"epaper: error: {message} (see epaper --help)", err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
@@ -16,12 +17,18 @@ INK = (34, 30, 28)
 RED = (178, 26, 30)
 GREY = (110, 104, 98)
 MARGIN = 120
+MAX_CHARS = 300  # More never fits a cover line; measuring a huge title glyph by glyph would never end.
 
 
 @cache
 def _font(family: str, style: str, size: int) -> ImageFont.FreeTypeFont:
     face = fonts.require(family, style)
     return ImageFont.truetype(face.file, size, index=face.index)
+
+
+def _printable(text: str) -> str:
+    """Return text Pillow can lay out: raqm fails on line breaks (U+000A, U+0085, U+2029), so no controls."""
+    return "".join(c for c in text[:MAX_CHARS] if unicodedata.category(c) not in ("Cc", "Zl", "Zp"))
 
 
 def _fit(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
@@ -47,7 +54,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float, lines: int) -> 
 
 
 def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.FreeTypeFont, fill: tuple[int, ...]) -> int:
-    text = _fit(text, font, WIDTH - 2 * MARGIN)
+    text = _fit(_printable(text), font, WIDTH - 2 * MARGIN)
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
     draw.text(((WIDTH - (right - left)) / 2 - left, y - top), text, font=font, fill=fill)
     return int(y + (bottom - top))
@@ -85,7 +92,7 @@ def draw_cover(book: Book) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
     y = 220
-    y = _centered(draw, y, book.paper.name, _masthead_font(book.paper.name), RED) + 70
+    y = _centered(draw, y, book.paper.name, _masthead_font(_printable(book.paper.name)), RED) + 70
     draw.rectangle((MARGIN, y, WIDTH - MARGIN, y + 10), fill=RED)
     draw.rectangle((MARGIN, y + 22, WIDTH - MARGIN, y + 25), fill=RED)
     y += 80
@@ -111,7 +118,7 @@ def draw_cover(book: Book) -> bytes:
     shown = lines if len(lines) <= room else [*lines[: room - 1], ("…", f"共{len(lines)}项")]
     # With room to spare, a long line (an article title) wraps once instead of being cut.
     wrap = 2 if len(shown) * 2 <= room else 1
-    for label, text in shown:
+    for label, text in ((_printable(a), _printable(b)) for a, b in shown):
         draw.text((MARGIN + 40, y), label, font=label_font, fill=RED)
         x = MARGIN + 40 + max(label_font.getlength("第A01版"), label_font.getlength(label)) + 50
         for part in _wrap(text, text_font, WIDTH - MARGIN - 40 - x, wrap):

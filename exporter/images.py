@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 2_000_000  # E-readers choke on huge photos; above this we downscale.
 PRINT_MAX_PIXELS = 12_000_000  # Print keeps ≥ 300 dpi for a full A4 width photo.
@@ -48,6 +48,7 @@ def prepare(path: str, max_pixels: int = MAX_PIXELS) -> PreparedImage:
 @lru_cache(maxsize=256)  # Batch workers meet the same photo in several volumes.
 def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedImage:
     Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint turns it on at import: a cut photo would pass half grey.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

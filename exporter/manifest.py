@@ -64,7 +64,9 @@ def build_key(issues: tuple[Issue, ...], fmt: str, kind: str, span: object, opti
     """Hash everything an output depends on: text, photos, layout options, templates, version."""
     digest = hashlib.sha256()
     digest.update(f"epaper {__version__}\0{fmt}\0{kind}\0{span}\0".encode())
-    digest.update(json.dumps(normalized.dump(list(issues)), ensure_ascii=False, sort_keys=True).encode())
+    # A source named in undecodable bytes (Linux) carries surrogates in its path: hash them as they are.
+    text = json.dumps(normalized.dump(list(issues)), ensure_ascii=False, sort_keys=True)
+    digest.update(text.encode("utf-8", "surrogatepass"))
     for issue in issues:
         for article in issue.articles:
             for figure in article.figures:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -11,7 +12,8 @@ _CJK_PUNCT = r"\u3000-\u303f\u2018-\u201f\u2026\u2014\uff01-\uff0f\uff1a-\uff20\
 _CJK = f"[{_HAN}{_CJK_PUNCT}]"
 
 HAN_RE = re.compile(f"[{_HAN}]")
-_URL_RE = re.compile(r"(?:https?|ftp)://\S+|www\.\S+|\S+@\S+\.\w+", re.IGNORECASE)
+# An e-mail address is tried only where a word starts: `\S+@` tried everywhere is quadratic on Chinese lines.
+_URL_RE = re.compile(r"(?:https?|ftp)://\S+|www\.\S+|(?<!\S)\S[^\s@]*@\S+\.\w+", re.IGNORECASE)
 _SENTENCE = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _SENTENCE_RE = re.compile(rf"(?<={_CJK})[,;:?!]|[,;:?!](?={_CJK})")
 _PARENS_RE = re.compile(r"\(([^()\n]*)\)")
@@ -88,7 +90,15 @@ def page_key(label: str) -> tuple[tuple[int, int | str], ...]:
 
 
 def safe_filename(name: str) -> str:
-    """Make a paper name usable as one path component: no separators, dots-only or control chars."""
+    """Make a paper name usable as one path component: no separators, dots-only or control chars.
+
+    A name that had to change gets a hash of the original, so two papers never share a folder.
+    """
     cleaned = "".join("_" if (c in '/\\:*?"<>|' or unicodedata.category(c)[0] == "C") else c for c in name)
     cleaned = cleaned.strip().strip(".")
-    return cleaned[:120] or "_"
+    # File systems limit a name to 255 bytes, not characters: 120 Chinese characters are 360.
+    short = cleaned.encode("utf-8")[:180].decode("utf-8", "ignore")
+    if short and short == name:
+        return name
+    digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{short or '_'}-{digest}"

@@ -25,6 +25,7 @@ __all__ = [
     "read_one",
 ]
 from exporter.readers.decoding import peek
+from exporter.readers.xmlsafe import clean_paper, clean_result, paper_notice
 from exporter.text import natural_key
 
 __all__ = ["READERS", "Catalog", "ReadOptions", "ReadResult", "SourceFile", "discover", "read_all", "read_one"]
@@ -131,12 +132,20 @@ def read_all(
     catalog = Catalog(files=len(files))
     for toml in tomls:
         try:
-            catalog.papers.append(read_paper_toml(toml, display_path(toml)))
+            paper, removed = clean_paper(read_paper_toml(toml, display_path(toml)))
+            catalog.papers.append(paper)
+            if removed:
+                catalog.notices.append(paper_notice(display_path(toml), removed))
         except InputError as exc:
             catalog.refused.append(exc)
     for source in files:
         if progress:
             progress(source)
+        if not source.named and not source.path.resolve().is_relative_to(source.root.resolve()):
+            # A symlink found in a folder must not pull a file from elsewhere into the book.
+            catalog.notices.append(Notice(Origin(source.display), "symlink to a file outside the folder, skipped"))
+            catalog.files -= 1
+            continue
         reader = reader_for(source)
         if reader is None:
             catalog.notices.append(Notice(Origin(source.display), "not an article source, skipped"))
@@ -144,6 +153,7 @@ def read_all(
             continue
         try:
             result: ReadResult = reader.read(source.path, source.display, options, source.root)
+            result = clean_result(result, source.display)
         except InputError as exc:
             catalog.refused.append(exc)
             continue
@@ -160,4 +170,4 @@ def read_one(path: Path, options: ReadOptions | None = None) -> ReadResult:
     if reader is None:
         raise InputError(source.display, f"no reader for {path.suffix or 'files without a suffix'}")
     result: ReadResult = reader.read(path, source.display, options or ReadOptions(), source.root)
-    return result
+    return clean_result(result, source.display)

@@ -23,8 +23,9 @@ _CREDIT_RE = re.compile(
     r"^(?:(?:本报|新华社|人民日报|特约|实习)?记者|通讯员|摄影|图片|制图|图|视觉中国|人民视觉)?.{0,24}摄$"
 )
 _CREDIT_LABEL_RE = re.compile(r"^(?:摄影|图片|制图|图片来源|供图)[:：]")
+# Spaces are matched only from the start of a run, and never given back: a line of spaces stays linear.
 _CAPTION_CREDIT_RE = re.compile(
-    r"^(?P<caption>.+?)(?:[\s　]+[（(]?|[（(])(?P<credit>(?:本报|新华社|特约|实习)?(?:记者|通讯员)[^。；]{1,24}摄)[)）]?$"
+    r"^(?P<caption>.+?)(?:(?<![\s　])[\s　]++[（(]?|[（(])(?P<credit>(?:本报|新华社|特约|实习)?(?:记者|通讯员)[^。；]{1,24}摄)[)）]?$"
 )
 _PHOTO_CAPTION_RE = re.compile(r"^(?:图为|上图|下图|左图|右图|图[一二三四五六1-6][：:])")
 _BYLINE_RE = re.compile(
@@ -32,7 +33,7 @@ _BYLINE_RE = re.compile(
 )
 # A credit printed in parentheses after a caption: （湖北日报全媒记者 柯皓 摄） （新华社发）
 _PAREN_CREDIT_RE = re.compile(
-    r"^(?P<caption>.*?)[\s　]*[（(](?P<credit>[^（）()]{2,40}?(?:摄|摄影|发|供图|制图|绘))[)）]$"
+    r"^(?P<caption>.*?)(?<![\s　])[\s　]*+[（(](?P<credit>[^（）()]{2,40}?(?:摄|摄影|发|供图|制图|绘))[)）]$"
 )
 _BYLINE_SUFFIX_RE = re.compile(r"评论员$")
 _WORD_RE = re.compile(r"[^\W_]")

@@ -34,7 +34,7 @@ _DATE_RE = re.compile(rf"^日期{_COLON}(.*)$")
 _MONTH_DAY_RE = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$")
 _SIZE_RE = re.compile(rf"^字号{_COLON}?.*$")
 _PAGE_RE = re.compile(rf"^版面{_COLON}第?\s*([A-Za-z]?\d+[A-Za-z]?)\s*版(?:{_COLON}(.*))?$")
-_NAV_RE = re.compile(r"\s*(?:上一篇|下一篇|返回目录|\s)+$")
+_NAV_WORDS = ("上一篇", "下一篇", "返回目录")
 _WEEKDAY_RE = re.compile(r"^(?:星期|周)[一二三四五六日天]$")
 HEADER_SCAN = 40  # The header fits in the first lines; a file without it there is no dump.
 
@@ -75,7 +75,7 @@ def parse(text: str, display: str, options: ReadOptions) -> ReadResult:
     page_at = _find(lines, re.compile(r"^版面"), date_at + 1, date_at + 6)
     if page_at is None:
         raise InputError(display, "broken header: no 版面: line after the 日期: line", line=lines[date_at][0])
-    page_match = _PAGE_RE.match(_NAV_RE.sub("", lines[page_at][1]))
+    page_match = _PAGE_RE.match(_strip_nav(lines[page_at][1]))
     if page_match is None:
         raise InputError(
             display,
@@ -118,6 +118,19 @@ def parse(text: str, display: str, options: ReadOptions) -> ReadResult:
         origin=Origin(display, title_lines[0][0]),
     )
     return ReadResult((article,), tuple(notices))
+
+
+def _strip_nav(text: str) -> str:
+    """Drop the app's navigation words at the end of the page line: 第14版:  上一篇 下一篇."""
+    # A loop, not a regex: `\s*(?:上一篇|\s)+$` takes cubic time on a line of spaces.
+    end = len(text)
+    while True:
+        while end and text[end - 1].isspace():
+            end -= 1
+        word = next((w for w in _NAV_WORDS if text.endswith(w, 0, end)), None)
+        if word is None:
+            return text[:end]
+        end -= len(word)
 
 
 def _find(lines: list[Line], pattern: re.Pattern[str], start: int, stop: int) -> int | None:

@@ -59,7 +59,9 @@ def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResu
 
     walker = _BodyWalker(display, path.parent, root, body_line, notices)
     blocks, h1 = walker.walk(body)
-    title = front.text("title") or h1
+    title = front.text("title") or (h1.text if h1 else None)
+    if h1 and h1.text and h1.text != title:  # A # line other than the title is content: keep it.
+        blocks.insert(0, h1)
     if not title:
         raise InputError(display, "front matter has no title (and the body no # heading)", line=1)
     paper = front.text("paper") or options.paper
@@ -183,10 +185,10 @@ class _BodyWalker:
         line = token.map[0] + self.first_line if token.map else self.first_line
         return Origin(self.display, line)
 
-    def walk(self, body: str) -> tuple[list[Block], str | None]:
+    def walk(self, body: str) -> tuple[list[Block], Heading | None]:
         tokens = _MD.parse(body)
         blocks: list[Block] = []
-        h1: str | None = None
+        h1: Heading | None = None
         pending_kicker: tuple[str, Origin, int] | None = None  # A ## waiting to see if a ### follows.
         i = 0
         while i < len(tokens):
@@ -202,7 +204,7 @@ class _BodyWalker:
                     self._flush(blocks, pending_kicker)
                     pending_kicker = None
                     if tok.tag == "h1" and h1 is None and not blocks:
-                        h1 = text
+                        h1 = Heading(text, origin)
                     elif tok.tag == "h2":
                         pending_kicker = (text, origin, end_line)
                     elif text:
@@ -257,6 +259,8 @@ class _BodyWalker:
                         text = f"{number}. {text}"
                         number += 1
                     items.append(text)
+            elif tok.type in ("fence", "code_block"):  # Code inside an item is text too: never drop it.
+                items.extend(line.strip() for line in tok.content.split("\n") if line.strip())
             i += 1
         if items:
             blocks.append(Highlights(tuple(items), origin))

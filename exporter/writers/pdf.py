@@ -25,7 +25,7 @@ from exporter.images import MAX_PIXELS, PRINT_MAX_PIXELS, ImageProblem, prepare
 from exporter.model import Notice, Origin
 from exporter.render import render
 from exporter.resources import styles_dir
-from exporter.writers import WriteOptions, build_time
+from exporter.writers import WriteOptions, build_time, in_language
 from exporter.writers.atomic import atomic_file
 
 IMAGE_SCHEME = "epaper-image"
@@ -111,6 +111,7 @@ def _weasyprint_warnings() -> Iterator[_Collect]:
 def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> list[Notice]:
     """Write `book` to `target` (atomically); return warnings."""
     options = options or WriteOptions()
+    book = in_language(book, options)
     width, height = check_page_size(options.page_size)
     notices: list[Notice] = []
     when = build_time([a.article.origin.file for a in book.articles], book.date_to)
@@ -157,7 +158,7 @@ def build_html(book: Book, options: WriteOptions, images: dict[str, ImageRef], w
         options.templates,
         book=book,
         images=images,
-        language=options.language or book.language,
+        language=book.language,
         profile=options.pdf_profile,
         columns=options.columns,
         toc_depth=options.toc_depth,
@@ -207,7 +208,8 @@ def build_pdf_options(book: Book, options: WriteOptions, when: dt.datetime) -> d
     if options.pdf_profile == "archive":
         data = normalized.dump([i.issue for i in book.issues])
         attachment = weasyprint.Attachment(
-            string=json.dumps(data, ensure_ascii=False, indent=2),
+            # A file name in undecodable bytes becomes a \udcff escape, which JSON reads back as the same name.
+            string=json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8", "backslashreplace").decode(),
             name=f"{book.stem}.json",
             description=f"{book.title}: normalized article text (epaper JSON)",
             created=when,
