@@ -158,6 +158,9 @@ def run_task(task: Task) -> Outcome:
     except EpaperError as exc:
         outcome.status = "failed"
         outcome.error = str(exc)
+    except Exception as exc:  # A bug must cost one book, not the batch (outputs are atomic: nothing half-written).
+        outcome.status = "failed"
+        outcome.error = f"internal error, please report it: {type(exc).__name__}: {exc}"
     outcome.seconds = time.perf_counter() - started
     return outcome
 

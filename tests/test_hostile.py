@@ -39,7 +39,7 @@ from exporter.readers.body import split_credit
 from exporter.readers.decoding import MAX_SOURCE_BYTES
 from exporter.text import restore_punctuation, xml_forbidden
 from exporter.writers import atomic
-from tests.conftest import run_cli
+from tests.conftest import EXAMPLES, run_cli
 from tests.hostile import (
     XHTML_NS,
     dump_source,
@@ -732,3 +732,38 @@ def test_source_named_in_undecodable_bytes(tmp_path: Path) -> None:
 
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert [i["status"] for i in report["issues"]] == ["written"]
+
+
+def test_a_pdf_too_large_to_render_is_refused_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from exporter.archive import open_archive
+    from exporter.book import lay_out
+    from exporter.errors import OutputError
+    from exporter.writers import pdf
+
+    monkeypatch.setattr(pdf, "MAX_PDF_CHARACTERS", 1000)
+    issue = open_archive([EXAMPLES]).issues[0]
+    target = tmp_path / "big.pdf"
+    with pytest.raises(OutputError, match=r"too much for one PDF \(limit 1,000.*export EPUB"):
+        pdf.write_pdf(lay_out([issue]), target)
+    assert not target.exists() and not list(tmp_path.iterdir())
+
+
+def test_an_unexpected_error_fails_one_book_not_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from exporter import batch
+    from exporter.archive import open_archive
+    from exporter.writers import WriteOptions
+
+    real = batch.write_book
+
+    def flaky(book, fmt, target, options):  # type: ignore[no-untyped-def]
+        if book.date_from.day == 2:
+            raise RuntimeError("boom")
+        return real(book, fmt, target, options)
+
+    monkeypatch.setattr(batch, "write_book", flaky)
+    issues = open_archive([EXAMPLES]).issues
+    prepared = batch.prepare(batch.plan(issues, "issue"), ["epub"], tmp_path, WriteOptions())
+    outcomes = batch.execute(prepared, jobs=1)
+    assert [o.status for o in outcomes] == ["failed", "written"]
+    assert outcomes[0].error == "internal error, please report it: RuntimeError: boom"
+    assert (tmp_path / "青川晚报" / "2026-03-03.epub").exists()

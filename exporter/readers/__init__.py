@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -11,27 +12,33 @@ from types import ModuleType
 from exporter.errors import InputError
 from exporter.model import Article, Notice, Origin, Paper
 from exporter.papers import read_paper_toml
-from exporter.readers import dump, founder, markdown, normalized, rmrb
 from exporter.readers.base import ReadOptions, ReadResult
-
-__all__ = [
-    "READERS",
-    "Catalog",
-    "ReadOptions",
-    "ReadResult",
-    "SourceFile",
-    "discover",
-    "read_all",
-    "read_one",
-]
 from exporter.readers.decoding import peek
 from exporter.readers.xmlsafe import clean_paper, clean_result, paper_notice
 from exporter.text import natural_key
 
 __all__ = ["READERS", "Catalog", "ReadOptions", "ReadResult", "SourceFile", "discover", "read_all", "read_one"]
 
-# Each reader module has NAME, SUFFIXES, sniff(head) and read(path, display, options, root).
-READERS: tuple[ModuleType, ...] = (dump, markdown, normalized, founder, rmrb)
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """A reader module, imported only when a file with one of its suffixes turns up."""
+
+    module: str  # Has NAME, sniff(head) and read(path, display, options, root).
+    suffixes: tuple[str, ...]
+
+    def load(self) -> ModuleType:
+        return importlib.import_module(self.module)
+
+
+# Lazy: a folder of reader dumps never pays for markdown-it, PyYAML or lxml.html.
+READERS: tuple[Reader, ...] = (
+    Reader("exporter.readers.dump", (".txt",)),
+    Reader("exporter.readers.markdown", (".md", ".markdown")),
+    Reader("exporter.readers.normalized", (".json",)),
+    Reader("exporter.readers.founder", (".htm", ".html")),
+    Reader("exporter.readers.rmrb", (".htm", ".html")),
+)
 PAPER_TOML = "paper.toml"
 
 
@@ -103,7 +110,7 @@ def _add(files: list[SourceFile], seen: set[Path], source: SourceFile) -> None:
 
 
 def suffixes() -> set[str]:
-    return {s for reader in READERS for s in reader.SUFFIXES}
+    return {s for reader in READERS for s in reader.suffixes}
 
 
 def reader_for(source: SourceFile) -> ModuleType | None:
@@ -112,7 +119,7 @@ def reader_for(source: SourceFile) -> ModuleType | None:
     A file named by the user always gets its suffix's reader (which then says what is wrong);
     a file found in a folder that no reader recognises is skipped.
     """
-    owners = [r for r in READERS if source.path.suffix.lower() in r.SUFFIXES]
+    owners = [r.load() for r in READERS if source.path.suffix.lower() in r.suffixes]
     head = peek(source.path)
     if head is None:  # Empty, binary or unreadable: let the reader refuse it with the reason.
         return owners[0] if owners else None

@@ -25,7 +25,6 @@ from exporter.readers.decoding import read_text
 from exporter.text import clean_line, restore_punctuation
 
 NAME = "reader dump"
-SUFFIXES = (".txt",)
 
 _COLON = r"\s*[:：]\s*"
 _READ_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")

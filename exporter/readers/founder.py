@@ -27,7 +27,6 @@ from exporter.errors import InputError
 from exporter.model import Figure, Notice, Origin
 from exporter.readers import rmrb
 from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.html import SUFFIXES as HTML_SUFFIXES
 from exporter.readers.html import (
     HtmlElement,
     by_id,
@@ -47,7 +46,6 @@ from exporter.readers.pageindex import is_index, page_list, placement, read_inde
 from exporter.readers.story import Body, Story, photos_above, photos_inside
 
 NAME = "Founder e-paper page"
-SUFFIXES = HTML_SUFFIXES
 
 _MARKERS_RE = re.compile(
     r"nowLayout|founder|enpcontent|enpproperty|main-title|intro-title|pageLink|(?:node|content)_\d+\.html?"

@@ -36,8 +36,8 @@ from exporter.readers.images import resolve_image
 from exporter.text import join_lines
 
 NAME = "structured Markdown"
-SUFFIXES = (".md", ".markdown")
 
+_YAML_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when present: 10x faster.
 FIELDS = ("paper", "date", "page", "page_name", "order", "kicker", "title", "subtitle", "byline", "source")
 _ELLIPSIS_RE = re.compile(r"^[…\.。·]{2,}$")
 _PAGE_RE = re.compile(r"^(?:第\s*)?([A-Za-z]?\d+[A-Za-z]?)(?:\s*版)?$")
@@ -152,7 +152,7 @@ def _front_matter(text: str, display: str) -> tuple[_FrontMatter, str, int]:
         raise InputError(display, "bad front matter: no closing --- line", line=1)
     try:
         # BaseLoader keeps every value a string: page 02 stays "02", never the number 2.
-        meta = yaml.load("\n".join(lines[1:end]), Loader=yaml.BaseLoader)
+        meta = yaml.load("\n".join(lines[1:end]), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

@@ -11,7 +11,6 @@ from exporter.readers.base import ReadOptions, ReadResult
 from exporter.readers.decoding import read_text
 
 NAME = "normalized JSON"
-SUFFIXES = (".json",)
 
 
 def sniff(head: str) -> bool:

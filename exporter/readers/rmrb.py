@@ -24,7 +24,6 @@ from pathlib import Path
 from exporter.errors import InputError
 from exporter.model import Notice, Origin
 from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.html import SUFFIXES as HTML_SUFFIXES
 from exporter.readers.html import (
     HtmlElement,
     Line,
@@ -45,7 +44,6 @@ from exporter.readers.pageindex import is_index, placement, read_index
 from exporter.readers.story import Body, Story, photos_above, photos_inside
 
 NAME = "人民日报 page"
-SUFFIXES = HTML_SUFFIXES
 PAPER = "人民日报"
 
 _MARKERS_RE = re.compile(r"people\.com\.cn|renmrb|rmPaper|<title>[^<]{0,80}人民日报", re.I)

@@ -29,6 +29,7 @@ from exporter.writers import WriteOptions, build_time, in_language
 from exporter.writers.atomic import atomic_file
 
 IMAGE_SCHEME = "epaper-image"
+MAX_PDF_CHARACTERS = 5_000_000  # A month of 人民日报 is about 3 million.
 PAGE_SIZES = {"A4": (210, 297), "A5": (148, 210), "B5": (176, 250), "LETTER": (215.9, 279.4)}
 _CUSTOM_SIZE_RE = re.compile(r"^(\d{2,4}(?:\.\d+)?)\s*[x×]\s*(\d{2,4}(?:\.\d+)?)\s*mm$", re.IGNORECASE)
 
@@ -51,6 +52,16 @@ def check_page_size(value: str) -> tuple[float, float]:
         if 50 <= width <= 1200 and 50 <= height <= 1200:
             return width, height
     raise EpaperError(f"--page-size {value!r}: expected A4, A5, B5, Letter or WxHmm such as 185x260mm")
+
+
+def check_size(book: Book, target: Path) -> None:
+    """Refuse a book too large for WeasyPrint, which lays out the whole PDF in memory (~1.3 MiB a page)."""
+    characters = sum(len(text) for view in book.articles for text in view.article.texts())
+    if characters > MAX_PDF_CHARACTERS:
+        raise OutputError(
+            f"{target}: {characters:,} characters is too much for one PDF (limit {MAX_PDF_CHARACTERS:,}, "
+            "about 3,000 pages and 4 GB of memory while rendering): export EPUB, or a shorter range"
+        )
 
 
 def preflight() -> list[str]:
@@ -112,6 +123,7 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
     """Write `book` to `target` (atomically); return warnings."""
     options = options or WriteOptions()
     book = in_language(book, options)
+    check_size(book, target)
     width, height = check_page_size(options.page_size)
     notices: list[Notice] = []
     when = build_time([a.article.origin.file for a in book.articles], book.date_to)
