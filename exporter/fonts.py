@@ -22,25 +22,35 @@ class FontFace:
 
 
 @cache
-def find(family: str, style: str = "Regular") -> FontFace | None:
-    """Return the installed face of `family`, or None when fontconfig only has a substitute."""
-    if shutil.which("fc-match") is None:
-        return None
+def _installed() -> tuple[tuple[str, int, tuple[str, ...], tuple[str, ...]], ...]:
+    """List every installed face once per process: (file, index, families, styles)."""
+    if shutil.which("fc-list") is None:
+        return ()
     try:
         out = subprocess.run(
-            ["fc-match", "-f", "%{file}|%{index}|%{family}", f"{family}:style={style}"],
+            ["fc-list", "-f", "%{file}|%{index}|%{family}|%{style}\n"],
             capture_output=True,
             text=True,
-            timeout=20,
+            timeout=30,
             check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
-        return None
-    file, _, rest = out.partition("|")
-    index, _, families = rest.partition("|")
-    if family not in families.split(","):
-        return None
-    return FontFace(family, file, int(index or 0))
+        return ()
+    faces = []
+    for line in out.splitlines():
+        parts = line.split("|")
+        if len(parts) == 4 and parts[1].isdigit():
+            faces.append((parts[0], int(parts[1]), tuple(parts[2].split(",")), tuple(parts[3].split(","))))
+    return tuple(sorted(faces))
+
+
+@cache
+def find(family: str, style: str = "Regular") -> FontFace | None:
+    """Return the installed face of `family` in `style`, or None when fontconfig has no such face."""
+    for file, index, families, styles in _installed():
+        if family in families and style in styles:
+            return FontFace(family, file, index)
+    return None
 
 
 def require(family: str, style: str = "Regular") -> FontFace:

@@ -7,13 +7,26 @@ change one block of the built-in one.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
 import jinja2
 
+from exporter import __version__
 from exporter.errors import EpaperError
 from exporter.resources import templates_dir
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Keep compiled templates between runs (keyed by source checksum); none if no cache folder is writable."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "epaper" / f"jinja-{__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 @cache
@@ -32,6 +45,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.do"],
+        bytecode_cache=_bytecode_cache(),
     )
     return env
 
