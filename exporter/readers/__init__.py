@@ -14,6 +14,7 @@ from exporter.model import Article, Notice, Origin, Paper
 from exporter.papers import read_paper_toml
 from exporter.readers.base import ReadOptions, ReadResult
 from exporter.readers.decoding import peek
+from exporter.readers.images import resolved_root
 from exporter.readers.xmlsafe import clean_paper, clean_result, paper_notice
 from exporter.text import natural_key
 
@@ -77,7 +78,7 @@ def discover(sources: Sequence[str | Path]) -> tuple[list[SourceFile], list[Path
     """
     files: list[SourceFile] = []
     tomls: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[tuple[int, int]] = set()
     for source in sources:
         path = Path(source)
         if not path.exists():
@@ -102,11 +103,20 @@ def discover(sources: Sequence[str | Path]) -> tuple[list[SourceFile], list[Path
     return files, tomls
 
 
-def _add(files: list[SourceFile], seen: set[Path], source: SourceFile) -> None:
-    key = source.path.resolve()
+def _add(files: list[SourceFile], seen: set[tuple[int, int]], source: SourceFile) -> None:
+    try:
+        stat = source.path.stat()
+    except OSError:  # A dangling symlink: let the reader say so.
+        files.append(source)
+        return
+    key = (stat.st_dev, stat.st_ino)
     if key not in seen:  # The same file named twice (a folder and a file in it) is read once.
         seen.add(key)
         files.append(source)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(resolved_root(root))
 
 
 def suffixes() -> set[str]:
@@ -148,7 +158,7 @@ def read_all(
     for source in files:
         if progress:
             progress(source)
-        if not source.named and not source.path.resolve().is_relative_to(source.root.resolve()):
+        if not source.named and source.path.is_symlink() and not _inside(source.path, source.root):
             # A symlink found in a folder must not pull a file from elsewhere into the book.
             catalog.notices.append(Notice(Origin(source.display), "symlink to a file outside the folder, skipped"))
             catalog.files -= 1

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@lru_cache(maxsize=64)
+def resolved_root(root: Path) -> Path:
+    """Resolve a source folder once: every image and symlink check compares against it."""
+    return root.resolve()
 
 
 def resolve_image(src: str, folder: Path, root: Path) -> tuple[str | None, str | None]:
@@ -24,7 +31,7 @@ def resolve_image(src: str, folder: Path, root: Path) -> tuple[str | None, str |
     target = folder / PurePosixPath(relative.replace("\\", "/"))
     try:
         resolved = target.resolve(strict=False)
-        inside = resolved.is_relative_to(root.resolve())
+        inside = resolved.is_relative_to(resolved_root(root))
     except (OSError, RuntimeError, ValueError):
         return None, f"image {src[:80]!r} cannot be resolved"
     if not inside:

@@ -274,7 +274,7 @@ def build_zip(package: Package, when: dt.datetime) -> bytes:
                 target.writestr(info, source.read(name))
             else:
                 info.compress_type = zipfile.ZIP_DEFLATED
-                target.writestr(info, source.read(name), compresslevel=9)
+                target.writestr(info, source.read(name), compresslevel=6)
     return out.getvalue()
 
 
