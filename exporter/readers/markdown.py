@@ -142,6 +142,14 @@ class _FrontMatter:
         return int(value)
 
 
+def _load_yaml(text: str) -> Any:
+    """Parse with libyaml; on any complaint re-parse in pure Python, whose rules and messages are the reference."""
+    try:
+        return yaml.load(text, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=yaml.BaseLoader)
+
+
 def _front_matter(text: str, display: str) -> tuple[_FrontMatter, str, int]:
     """Split `---` front matter from the body; return (fields, body, first body line)."""
     lines = text.split("\n")
@@ -152,7 +160,7 @@ def _front_matter(text: str, display: str) -> tuple[_FrontMatter, str, int]:
         raise InputError(display, "bad front matter: no closing --- line", line=1)
     try:
         # BaseLoader keeps every value a string: page 02 stays "02", never the number 2.
-        meta = yaml.load("\n".join(lines[1:end]), Loader=_YAML_LOADER)
+        meta = _load_yaml("\n".join(lines[1:end]))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
