@@ -84,7 +84,8 @@ from pathlib import Path
 from exporter.archive import open_archive
 from exporter.book import lay_out
 from exporter.writers import WriteOptions
-from exporter.writers.pdf import preflight, write_pdf
+from exporter.writers.pdf import write_pdf
+from exporter.writers.pdfsetup import preflight
 t2 = time.perf_counter()
 preflight()
 t3 = time.perf_counter()
@@ -110,7 +111,8 @@ def epaper_html(sources: Path, folder: Path) -> tuple[Path, list[Path]]:
     from exporter.book import lay_out
     from exporter.resources import styles_dir
     from exporter.writers import WriteOptions, build_time
-    from exporter.writers.pdf import IMAGE_SCHEME, build_html, build_images, check_page_size
+    from exporter.writers.pdf import IMAGE_SCHEME, build_html, build_images
+    from exporter.writers.pdfsetup import check_page_size
 
     options = WriteOptions()
     (issue,) = open_archive([sources]).issues

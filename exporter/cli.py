@@ -188,7 +188,7 @@ def export(
     if first and last and first > last:
         raise EpaperError(f"--from {first} is after --to {last}")
     if "pdf" in wanted:
-        from exporter.writers.pdf import check_page_size, preflight
+        from exporter.writers.pdfsetup import check_page_size, preflight
 
         check_page_size(page_size)
         for warning in preflight():

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,20 +17,19 @@ from pathlib import Path
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from exporter import __version__, fonts, normalized
+from exporter import __version__, normalized
 from exporter.book import Book
-from exporter.errors import EpaperError, OutputError
+from exporter.errors import OutputError
 from exporter.images import MAX_PIXELS, PRINT_MAX_PIXELS, ImageProblem, prepare
 from exporter.model import Notice, Origin
 from exporter.render import render
 from exporter.resources import styles_dir
 from exporter.writers import WriteOptions, build_time, in_language
 from exporter.writers.atomic import atomic_file
+from exporter.writers.pdfsetup import check_page_size
 
 IMAGE_SCHEME = "epaper-image"
 MAX_PDF_CHARACTERS = 5_000_000  # A month of 人民日报 is about 3 million.
-PAGE_SIZES = {"A4": (210, 297), "A5": (148, 210), "B5": (176, 250), "LETTER": (215.9, 279.4)}
-_CUSTOM_SIZE_RE = re.compile(r"^(\d{2,4}(?:\.\d+)?)\s*[x×]\s*(\d{2,4}(?:\.\d+)?)\s*mm$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +37,6 @@ class ImageRef:
     href: str
     width: int
     height: int
-
-
-def check_page_size(value: str) -> tuple[float, float]:
-    """Return (width, height) in mm for A4|A5|B5|Letter|WxHmm, or fail with a one-line error."""
-    named = PAGE_SIZES.get(value.upper())
-    if named:
-        return named
-    m = _CUSTOM_SIZE_RE.match(value.strip())
-    if m:
-        width, height = float(m.group(1)), float(m.group(2))
-        if 50 <= width <= 1200 and 50 <= height <= 1200:
-            return width, height
-    raise EpaperError(f"--page-size {value!r}: expected A4, A5, B5, Letter or WxHmm such as 185x260mm")
 
 
 def check_size(book: Book, target: Path) -> None:
@@ -62,20 +47,6 @@ def check_size(book: Book, target: Path) -> None:
             f"{target}: {characters:,} characters is too much for one PDF (limit {MAX_PDF_CHARACTERS:,}, "
             "about 3,000 pages and 4 GB of memory while rendering): export EPUB, or a shorter range"
         )
-
-
-def preflight() -> list[str]:
-    """Fail before any work when the CJK fonts are missing; return warnings about slow paths."""
-    fonts.require_cjk()
-    warnings = []
-    from weasyprint.text.ffi import harfbuzz_subset
-
-    if harfbuzz_subset is None:
-        warnings.append(
-            "HarfBuzz subsetting is missing, WeasyPrint falls back to fontTools (about 10x slower): "
-            "install the Debian package libharfbuzz-subset0"
-        )
-    return warnings
 
 
 class _ImageFetcher(URLFetcher):
