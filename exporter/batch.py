@@ -20,8 +20,10 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 from exporter.book import Book, Bundle, book_stem, lay_out
 from exporter.errors import EpaperError, OutputError
@@ -29,7 +31,7 @@ from exporter.manifest import Manifest, build_key
 from exporter.model import Issue, Notice
 from exporter.text import safe_filename
 from exporter.writers import WriteOptions
-from exporter.writers.atomic import write_bytes
+from exporter.writers.atomic import remove_open_files, write_bytes
 
 Format = Literal["epub", "pdf"]
 FORMATS: tuple[Format, ...] = ("epub", "pdf")
@@ -172,10 +174,17 @@ def _init_worker() -> None:
 
 
 def _exit_on_term(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+    # Exit at once: an exception could land in a __del__ (WeasyPrint has some) and be swallowed.
+    remove_open_files()
+    os._exit(128 + signum)
+
+
+_interrupted = False  # Set by SIGTERM in the main process, in case the exception lands in a __del__.
 
 
 def _interrupt_on_term(signum: int, frame: object) -> None:
+    global _interrupted
+    _interrupted = True
     raise KeyboardInterrupt
 
 
@@ -237,6 +246,8 @@ def execute(
     KeyboardInterrupt with the manifest consistent.
     """
     outcomes: list[Outcome] = []
+    global _interrupted
+    _interrupted = False
     previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
     try:
         for outcome in _results(batch.tasks, jobs, on_start):
@@ -245,6 +256,8 @@ def execute(
             outcomes.append(outcome)
             if on_done:
                 on_done(outcome)
+            if _interrupted:
+                raise KeyboardInterrupt
             if fail_fast and outcome.status == "failed":
                 break
     finally:
@@ -259,19 +272,112 @@ def _results(tasks: list[Task], jobs: int, on_start: Callable[[Task], None] | No
                 on_start(task)
             yield run_task(task)
         return
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    pool = context.Pool(processes=min(jobs, len(tasks)), initializer=_init_worker)
-    try:
+    yield from _Workers(min(jobs, len(tasks))).run(tasks, on_start)
+
+
+def _serve(conn: Connection) -> None:
+    """A worker: write the books it is sent, one at a time, until told to stop."""
+    _init_worker()
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        conn.send(run_task(task))
+
+
+class _Workers:
+    """Long-lived worker processes fed one book at a time over a pipe each.
+
+    Not multiprocessing.Pool: its terminate() can deadlock on the queue lock an idle worker holds,
+    and a worker that dies (killed, out of memory) would hang it. Here an interrupt stops every
+    worker (their temporary files are removed by their SIGTERM handler) and a dead worker costs only
+    the book it was writing.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.context: Any = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        self.busy: dict[Connection, tuple[BaseProcess, Task]] = {}
+        self.processes: list[BaseProcess] = []
+        self.conns: list[Connection] = []
+
+    def _start(self) -> Connection:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(child,), daemon=True)
+        process.start()
+        child.close()
+        self.processes.append(process)
+        self.conns.append(parent)
+        return parent
+
+    def _give(
+        self, conn: Connection, process: BaseProcess, pending: list[Task], on_start: Callable[[Task], None] | None
+    ) -> None:
+        task = pending.pop(0)
         if on_start:
-            on_start(tasks[0])
-        # Unordered: each finished book is recorded in the manifest at once, whatever its neighbours do.
-        yield from pool.imap_unordered(run_task, tasks, chunksize=1)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+            on_start(task)
+        conn.send(task)
+        self.busy[conn] = (process, task)
+
+    def run(self, tasks: list[Task], on_start: Callable[[Task], None] | None) -> Iterator[Outcome]:
+        pending = list(tasks)
+        finished = False
+        try:
+            for _ in range(self.size):
+                conn = self._start()
+                self._give(conn, self.processes[-1], pending, on_start)
+            while self.busy:
+                for ready in wait(list(self.busy)):
+                    conn = cast(Connection, ready)
+                    process, task = self.busy.pop(conn)
+                    try:
+                        outcome = conn.recv()
+                    except (EOFError, OSError):
+                        process.join(5)
+                        outcome = _died(task, process.exitcode)
+                        conn.close()
+                        if pending:
+                            conn = self._start()
+                            process = self.processes[-1]
+                    yield outcome
+                    if pending:
+                        self._give(conn, process, pending, on_start)
+            finished = True
+        finally:
+            self._stop(graceful=finished)
+
+    def _stop(self, graceful: bool) -> None:
+        for conn in self.conns:
+            try:
+                if graceful:
+                    conn.send(None)  # Forked siblings hold copies of this end: say "stop", do not rely on EOF.
+                conn.close()
+            except OSError:
+                continue
+        for process in self.processes:
+            if process.is_alive() and not graceful:
+                process.terminate()
+        for process in self.processes:
+            process.join(30 if graceful else 10)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def _died(task: Task, exitcode: int | None) -> Outcome:
+    book = task.job
+    how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
+    return Outcome(
+        paper=book.paper,
+        date=book.stem,
+        pages=sum(len(i.pages) for i in book.issues),
+        articles=sum(len(i.articles) for i in book.issues),
+        status="failed",
+        error=f"the worker process writing it died ({how}); nothing of it was kept",
+    )
 
 
 def missing_dates(issues: Sequence[Issue], date_from: dt.date | None, date_to: dt.date | None) -> dict[str, list[str]]:

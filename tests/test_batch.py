@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -277,3 +278,47 @@ def test_interrupt_leaves_no_partial_file_and_a_usable_manifest(tmp_path: Path, 
     statuses = [i["status"] for i in report_of(tmp_path / "r.json")["issues"]]
     assert statuses.count("skipped") >= len(recorded) and len(statuses) == 8
     assert len(list(out.glob("*/*.pdf"))) == 8
+
+
+def test_a_worker_that_dies_costs_only_its_book(tmp_path: Path) -> None:
+    """A worker killed mid-book (out of memory, kill -9): that book fails, the rest are written."""
+    src = make_archive(tmp_path / "src", D(2026, 7, 1), 6, pages=2, articles=3, paragraphs=12)
+    out = tmp_path / "out"
+    args = [
+        sys.executable,
+        "-m",
+        "exporter",
+        "export",
+        str(src),
+        "-o",
+        str(out),
+        "-f",
+        "pdf",
+        "-j",
+        "2",
+        "--report",
+        str(tmp_path / "r.json"),
+    ]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers = []
+        for task in Path(f"/proc/{proc.pid}/task").glob("*/children"):
+            for pid in task.read_text().split():
+                cmdline = Path(f"/proc/{pid}/cmdline")
+                # Forked workers share the main process's command line; fc-list and the like do not.
+                if cmdline.exists() and b"exporter" in cmdline.read_bytes():
+                    workers.append(int(pid))
+        time.sleep(0.05)
+    assert len(workers) == 2, "the two worker processes did not appear"
+    time.sleep(0.5)  # Let them start a book each.
+    os.kill(workers[0], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 1, stderr
+    report = report_of(tmp_path / "r.json")
+    failed = [i for i in report["issues"] if i["status"] == "failed"]
+    assert len(failed) == 1 and "died (signal 9)" in failed[0]["error"]
+    assert len([i for i in report["issues"] if i["status"] == "written"]) == 5
+    assert not list(out.rglob("*.part"))
+    assert "Traceback" not in stderr

@@ -11,7 +11,7 @@ from PIL import Image
 
 from exporter.archive import open_archive
 from exporter.model import Issue
-from tests.conftest import SEED, run_cli
+from tests.conftest import EXAMPLES, SEED, run_cli
 from tests.epubtools import (
     CONTROL_TEXT,
     EXIF_MAKE,
@@ -138,7 +138,7 @@ def test_a_template_that_writes_bad_xhtml_fails_clearly(shelf: Shelf, tmp_path: 
     (templates / "article.xhtml.j2").write_text(
         '{% extends "!base/epub/article.xhtml.j2" %}{% block footer %}<p>unclosed{% endblock %}', encoding="utf-8"
     )
-    proc = run_cli("export", SEED, "-f", "epub", "-o", tmp_path / "out", "--templates", tmp_path / "templates")
+    proc = run_cli("export", EXAMPLES, "-f", "epub", "-o", tmp_path / "out", "--templates", tmp_path / "templates")
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "does not parse" in proc.stderr and "--templates" in proc.stderr

@@ -11,6 +11,15 @@ from typing import BinaryIO
 
 from exporter.errors import OutputError
 
+_OPEN: set[Path] = set()  # Temporary files being written now, for a process told to stop at once.
+
+
+def remove_open_files() -> None:
+    """Delete every temporary file this process is writing (called from a SIGTERM handler)."""
+    for tmp in list(_OPEN):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
 
 @contextlib.contextmanager
 def atomic_file(target: Path) -> Iterator[BinaryIO]:
@@ -21,6 +30,7 @@ def atomic_file(target: Path) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise OutputError(f"{target.parent}: cannot write here: {exc.strerror or exc}") from None
     tmp = Path(tmp_name)
+    _OPEN.add(tmp)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -34,6 +44,8 @@ def atomic_file(target: Path) -> Iterator[BinaryIO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        _OPEN.discard(tmp)
 
 
 def write_bytes(target: Path, data: bytes) -> None:
