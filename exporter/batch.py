@@ -368,6 +368,11 @@ class _Workers:
 
 
 def _died(task: Task, exitcode: int | None) -> Outcome:
+    """Report the book of a worker that died, and remove the temporary files it could not."""
+    for _, target, _ in task.targets:
+        path = Path(target)
+        for part in path.parent.glob(f".{path.name}.*.part"):
+            part.unlink(missing_ok=True)
     book = task.job
     how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
     return Outcome(
