@@ -18,7 +18,13 @@ from exporter.errors import EpaperError, InputError
 
 app = typer.Typer(
     name="epaper",
-    help="Turn the digital editions of Chinese daily newspapers (电子报) into EPUB 3 and print-ready PDF books.",
+    help=(
+        "Turn the digital editions of Chinese daily newspapers (电子报) into EPUB 3 and print-ready PDF books.\n\n"
+        "\b\nExamples:\n"
+        "  epaper inspect examples/archive\n"
+        "  epaper export examples/archive -f epub,pdf -o out\n"
+        "  epaper check out/青川晚报/2026-03-02.epub"
+    ),
     add_completion=False,
     invoke_without_command=True,
     rich_markup_mode=None,
@@ -51,10 +57,7 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """Turn the digital editions of Chinese daily newspapers (电子报) into EPUB 3 and print-ready PDF books.
-
-    Example: epaper export examples/archive -f epub,pdf -o out
-    """
+    """Show the help when no command is given."""
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
