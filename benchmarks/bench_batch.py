@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.pandoc_markdown import issue_markdown  # noqa: E402
 from tests.synth import make_archive  # noqa: E402
 
 EPAPER = [sys.executable, "-m", "exporter"]
@@ -93,35 +94,13 @@ def timed(args: list[str], watch: bool = False) -> tuple[float, MemoryWatch | No
 
 
 def pandoc_sources(src: Path, folder: Path) -> list[Path]:
-    """Write each issue as one Markdown file pandoc understands (title block, headings, paragraphs)."""
+    """Write each issue as one Markdown file pandoc understands, photos included."""
     from exporter.archive import open_archive
-    from exporter.model import Figure, Heading, Highlights, Paragraph, Separator
 
     out = []
     for issue in open_archive([src]).issues:
-        lines = [f"% {issue.title}", ""]
-        for page in issue.pages:
-            lines += [f"# {page.heading}", ""]
-            for article in page.articles:
-                if article.kicker:
-                    lines += [article.kicker, ""]
-                lines += [f"## {article.title}", ""]
-                for text in (article.subtitle, article.byline):
-                    if text:
-                        lines += [text, ""]
-                for block in article.blocks:
-                    if isinstance(block, Paragraph | Separator):
-                        lines += [block.text, ""]
-                    elif isinstance(block, Heading):
-                        lines += [f"### {block.kicker + ' ' if block.kicker else ''}{block.text}", ""]
-                    elif isinstance(block, Highlights):
-                        lines += [*(f"- {item}" for item in block.items), ""]
-                    elif isinstance(block, Figure):
-                        lines += [f"![{block.caption}]({block.image})" if block.image else block.caption, ""]
-                if article.source:
-                    lines += [f"（{article.source}）", ""]
         path = folder / f"{issue.date.isoformat()}.md"
-        path.write_text("\n".join(lines), encoding="utf-8")
+        path.write_text(issue_markdown(issue), encoding="utf-8")
         out.append(path)
     return out
 

@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.pandoc_markdown import issue_markdown  # noqa: E402
 from exporter.archive import open_archive  # noqa: E402
-from exporter.model import Figure, Heading, Highlights, Issue, Paragraph, Separator  # noqa: E402
 from tests.conftest import RMRB_DB  # noqa: E402
-from tests.corpus import md_escape, rmrb_sources  # noqa: E402
+from tests.corpus import rmrb_sources  # noqa: E402
 
 EPAPER = [sys.executable, "-m", "exporter"]
 TARGET = 1.5  # epaper may take at most this many times pandoc's time.
@@ -51,35 +51,6 @@ def best_of(runs: int, command: list[str], cwd: Path, fresh: Path | None = None)
         if proc.returncode != 0:
             sys.exit(f"{' '.join(command)} failed ({proc.returncode}):\n{proc.stderr}")
     return min(times)
-
-
-def issue_markdown(issue: Issue) -> str:
-    """Write the issue as one pandoc Markdown file: 版面 as #, articles as ##, headings as ###."""
-    lines = ["---", f'title: "{issue.title}"', "lang: zh-CN", "---", ""]
-    for page in issue.pages:
-        lines += [f"# {md_escape(page.heading)}", ""]
-        for article in page.articles:
-            if article.kicker:
-                lines += [md_escape(article.kicker), ""]
-            lines += [f"## {md_escape(article.title)}", ""]
-            for extra in (article.subtitle, article.byline):
-                if extra:
-                    lines += [md_escape(extra), ""]
-            for block in article.blocks:
-                if isinstance(block, Heading):
-                    if block.kicker:
-                        lines += [md_escape(block.kicker), ""]
-                    lines += [f"### {md_escape(block.text)}", ""]
-                elif isinstance(block, Figure):
-                    caption = " ".join(t for t in (block.caption, block.credit) if t)
-                    lines += [f"*{md_escape(caption)}*", ""]
-                elif isinstance(block, Highlights):
-                    lines += [f"- {md_escape(item)}" for item in block.items] + [""]
-                elif isinstance(block, Paragraph | Separator):
-                    lines += [md_escape(block.text), ""]
-            if article.source:
-                lines += [f"（{md_escape(article.source)}）", ""]
-    return "\n".join(lines)
 
 
 def import_profile(command: list[str], cwd: Path) -> tuple[float, list[str]]:

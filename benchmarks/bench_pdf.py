@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.pandoc_markdown import issue_markdown  # noqa: E402
 from tests.conftest import RMRB_DB  # noqa: E402
 from tests.corpus import rmrb_expected, rmrb_sources  # noqa: E402
 
@@ -140,35 +141,9 @@ def epaper_html(sources: Path, folder: Path) -> tuple[Path, list[Path]]:
 def markdown(sources: Path, target: Path) -> Path:
     """Write the issue as pandoc Markdown: 版面 as chapters, articles as sections, the same texts."""
     from exporter.archive import open_archive
-    from exporter.model import Figure, Heading, Highlights, Paragraph, Separator
 
     (issue,) = open_archive([sources]).issues
-
-    def esc(text: str) -> str:
-        return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~$@^])", r"\\\1", text)
-
-    lines = ["---", f"title: {issue.title}", "lang: zh-CN", "mainfont: Noto Serif CJK SC", "---", ""]
-    for page in issue.pages:
-        lines += [f"# {esc(page.heading)}", ""]
-        for article in page.articles:
-            if article.kicker:
-                lines += [esc(article.kicker), ""]
-            lines += [f"## {esc(article.title)}", ""]
-            for extra in (article.subtitle, article.byline):
-                if extra:
-                    lines += [esc(extra), ""]
-            for block in article.blocks:
-                if isinstance(block, Heading):
-                    lines += [f"### {esc(' '.join(t for t in (block.kicker, block.text) if t))}", ""]
-                elif isinstance(block, Figure):
-                    lines += [f"*{esc(' '.join(t for t in (block.caption, block.credit) if t))}*", ""]
-                elif isinstance(block, Highlights):
-                    lines += [f"- {esc(item)}" for item in block.items] + [""]
-                elif isinstance(block, Paragraph | Separator):
-                    lines += [esc(block.text), ""]
-            if article.source:
-                lines += [f"（{esc(article.source)}）", ""]
-    target.write_text("\n".join(lines), encoding="utf-8")
+    target.write_text(issue_markdown(issue, mainfont="Noto Serif CJK SC"), encoding="utf-8")
     return target
 
 

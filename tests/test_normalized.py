@@ -13,43 +13,7 @@ from exporter import normalized
 from exporter.archive import Archive, open_archive
 from exporter.model import Figure, Heading, Highlights, Issue, Paragraph, Separator
 from tests.conftest import EXAMPLES, needs
-
-DUMP = """\
-电子报阅读机
-2026-03-05
-星期四
-当前报纸名称:青川晚报
-
-春耕备耕进行时
-全市农资供应充足
-——化肥储备同比增长一成
-
-日期:03-02
-字号:
-版面:第02版:经济       上一篇    下一篇
-
-田间地头一派忙碌景象
-
-本报记者 贺勇摄
-
-第一项要点,内容较短;
-
-第二项要点,内容较短;
-
-……
-
-本报记者 王晓雯
-
-这是导语,说明全文的主要内容,以句号结束。
-
-聚链强群
-
-集群发展锻造产业竞争新优势
-
-第一节正文,介绍产业集群的发展情况,以句号结束。
-
-(本报讯)
-"""
+from tests.samples import DUMP
 
 MARKDOWN = """\
 ---
