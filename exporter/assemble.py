@@ -66,7 +66,8 @@ def assemble(
         key = fingerprint(article)
         if key in first_seen:
             kept = first_seen[key]
-            notices.append(Notice(article.origin, f"duplicate of {kept.origin} ({article.title}); kept once"))
+            if article.origin != kept.origin:  # Copies a reader already merged (转版) need no second word.
+                notices.append(Notice(article.origin, f"duplicate of {kept.origin} ({article.title}); kept once"))
             continue
         first_seen[key] = article
         unique.append(article)

@@ -274,8 +274,21 @@ def build_zip(package: Package, when: dt.datetime) -> bytes:
                 target.writestr(info, source.read(name))
             else:
                 info.compress_type = zipfile.ZIP_DEFLATED
-                target.writestr(info, source.read(name), compresslevel=6)
+                data = source.read(name)
+                if name.endswith(".ncx"):
+                    data = _ncx_depth(data, package)
+                target.writestr(info, data, compresslevel=6)
     return out.getvalue()
+
+
+def _ncx_depth(ncx: bytes, package: Package) -> bytes:
+    """Write the NCX's real nesting depth (ebooklib always writes 0, which some readers check)."""
+
+    def depth(entries: list[TocEntry] | tuple[TocEntry, ...]) -> int:
+        return 1 + max((depth(e.children) for e in entries), default=0) if entries else 0
+
+    levels = depth(toc_tree(package.book, package.options.toc_depth))
+    return ncx.replace(b'<meta content="0" name="dtb:depth"/>', f'<meta content="{levels}" name="dtb:depth"/>'.encode())
 
 
 def _document(package: Package, uid: str, file_name: str, template: str, **context: object) -> epub.EpubItem:

@@ -171,6 +171,10 @@ def _css(name: str) -> weasyprint.CSS:
 def build_stylesheets(options: WriteOptions, width: float, height: float) -> list[weasyprint.CSS]:
     """Return the built-in CSS, the profile's, the page size, then the user's (--css) last."""
     size = f"@page {{ size: {width}mm {height}mm; }} .cover {{ height: {height}mm; }}"
+    if width < 170:  # A5 and smaller: A4's margins would leave too narrow a text block.
+        size += " @page { margin: 16mm 13mm; }"
+        if options.pdf_profile == "print":
+            size += " @page :left { margin: 16mm 15mm 16mm 11mm; } @page :right { margin: 16mm 11mm 16mm 15mm; }"
     sheets = [_css("print.css"), _css(f"print-{options.pdf_profile}.css"), weasyprint.CSS(string=size)]
     if options.css is not None:
         try:
