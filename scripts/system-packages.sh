@@ -11,6 +11,7 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  fc-cache -f >/dev/null 2>&1 || true
 else
   echo "Missing Debian packages:$missing — install them with: sudo apt-get install$missing" >&2
   exit 1
