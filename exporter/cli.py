@@ -217,7 +217,9 @@ def export(
         for notice in archive.notices:
             typer.echo(f"epaper: warning: {notice}", err=True)
     if not archive.issues:
-        typer.echo("epaper: no issue matches the selection", err=True)
+        filtered = paper is not None or first is not None or last is not None
+        reason = "no issue matches --paper/--from/--to" if filtered else "the sources hold no article (index pages only?)"
+        typer.echo(f"epaper: nothing to export: {reason}", err=True)
         raise typer.Exit(1 if archive.refused else 0)
 
     check_writable(out)  # One error and exit 2, rather than every book failing the same way.
