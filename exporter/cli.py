@@ -227,16 +227,13 @@ def export(
     batch = prepare(plan(archive.issues, bundle, span), wanted, out, options, force)  # type: ignore[arg-type]
     remove_stale_parts(out)
     progress = Progress(len(batch.tasks), quiet)
-    labels = [t.job.label for t in batch.tasks]
     outcomes = list(batch.skipped)
     try:
         outcomes += execute(
             batch,
             jobs or os.cpu_count() or 1,
             on_start=progress.start,
-            on_done=lambda o: progress.finish(
-                o, labels[progress.done + 1] if progress.done + 1 < len(labels) else None
-            ),
+            on_done=progress.finish,
             fail_fast=fail_fast,
         )
     except KeyboardInterrupt:

@@ -99,16 +99,17 @@ def plain(archive: Archive) -> str:
 
 def rich_tree(archive: Archive) -> list[object]:
     """Render the outline as rich Trees (for terminals)."""
-    from rich.markup import escape
+    from rich.text import Text
     from rich.tree import Tree
 
     def build(node: Node, tree: Tree) -> None:
         for child in node.children:
-            build(child, tree.add(escape(child.text), style=child.style))
+            # A styled label, not a styled branch: children keep their own style.
+            build(child, tree.add(Text(child.text, style=child.style)))
 
     out: list[object] = []
     for node in outline(archive):
-        tree = Tree(escape(node.text), style=node.style)
+        tree = Tree(Text(node.text, style=node.style))
         build(node, tree)
         out.append(tree)
     return out

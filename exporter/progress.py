@@ -40,10 +40,11 @@ class Progress:
             self._task_id = self._bar.add_task("exporting", total=total)
 
     def start(self, task: Task) -> None:
+        """Name the book just handed to a worker (with --jobs 2, the newer of the two being written)."""
         if self._bar is not None and self._task_id is not None:
             self._bar.update(self._task_id, description=f"exporting {task.job.label}")
 
-    def finish(self, outcome: Outcome, following: str | None = None) -> None:
+    def finish(self, outcome: Outcome) -> None:
         self.done += 1
         if outcome.status == "failed":
             self._print(f"epaper: failed: {outcome.paper} {outcome.date}: {outcome.error}")
@@ -53,8 +54,9 @@ class Progress:
             if self._bar is None:
                 self._print(f"[{self.done}/{self.total}] wrote {', '.join(outcome.outputs)} ({outcome.seconds:.1f} s)")
         if self._bar is not None and self._task_id is not None:
-            description = f"exporting {following}" if following else "done"
-            self._bar.update(self._task_id, advance=1, description=description)
+            self._bar.update(self._task_id, advance=1)
+            if self.done == self.total:
+                self._bar.update(self._task_id, description="done")
 
     def close(self) -> None:
         if self._bar is not None:
