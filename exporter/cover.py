@@ -31,22 +31,30 @@ def _printable(text: str) -> str:
     return "".join(c for c in text[:MAX_CHARS] if unicodedata.category(c) not in ("Cc", "Zl", "Zp"))
 
 
+def _fitting(text: str, font: ImageFont.FreeTypeFont, width: float, suffix: str = "") -> int:
+    """Return how many leading characters fit in `width` (with `suffix` after them): a bisection."""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if font.getlength(text[:middle] + suffix) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def _fit(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
     """Cut text to fit a width, ending with … when cut."""
     if font.getlength(text) <= width:
         return text
-    while text and font.getlength(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
+    return text[: _fitting(text, font, width, "…")] + "…"
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float, lines: int) -> list[str]:
     """Break text into at most `lines` lines of `width`, the last one cut with … if needed."""
     out: list[str] = []
     while text and len(out) < lines - 1 and font.getlength(text) > width:
-        cut = len(text)
-        while cut > 1 and font.getlength(text[:cut]) > width:
-            cut -= 1
+        cut = max(1, _fitting(text, font, width))
         out.append(text[:cut])
         text = text[cut:]
     out.append(_fit(text, font, width))
