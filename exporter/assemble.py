@@ -66,8 +66,11 @@ def assemble(
         key = fingerprint(article)
         if key in first_seen:
             kept = first_seen[key]
-            if article.origin != kept.origin:  # Copies a reader already merged (转版) need no second word.
-                notices.append(Notice(article.origin, f"duplicate of {kept.origin} ({article.title}); kept once"))
+            if article.origin != kept.origin:
+                message = f"duplicate of {kept.origin} ({article.title}); kept once"
+            else:  # A copy that names the same source: a normalized JSON beside it, or a 转版 page.
+                message = f"found twice ({article.title}): a copy names this same source; kept once"
+            notices.append(Notice(article.origin, message))
             continue
         first_seen[key] = article
         unique.append(article)
