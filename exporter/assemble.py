@@ -69,7 +69,7 @@ def assemble(
             if article.origin != kept.origin:
                 message = f"duplicate of {kept.origin} ({article.title}); kept once"
             else:  # A copy that names the same source: a normalized JSON beside it, or a 转版 page.
-                message = f"found twice ({article.title}): a copy names this same source; kept once"
+                message = f"duplicate ({article.title}): a copy names this same source; kept once"
             notices.append(Notice(article.origin, message))
             continue
         first_seen[key] = article
