@@ -767,3 +767,21 @@ def test_an_unexpected_error_fails_one_book_not_the_batch(tmp_path: Path, monkey
     assert [o.status for o in outcomes] == ["failed", "written"]
     assert outcomes[0].error == "internal error, please report it: RuntimeError: boom"
     assert (tmp_path / "青川晚报" / "2026-03-03.epub").exists()
+
+
+def test_a_symlinked_sibling_page_outside_the_folder_never_joins_an_article(tmp_path: Path) -> None:
+    """转版 halves are looked for beside the page: a symlink there leading outside is ignored."""
+    from exporter.archive import open_archive
+
+    fixtures = Path(__file__).parent / "fixtures" / "html" / "founder" / "pc" / "content" / "202401" / "05"
+    src, outside = tmp_path / "src", tmp_path / "outside"
+    src.mkdir()
+    outside.mkdir()
+    shutil.copy(fixtures / "content_102.html", src / "content_102.html")
+    secret = (fixtures / "content_103.html").read_text(encoding="utf-8").replace("县图书馆", "SECRET图书馆")
+    (outside / "content_103.html").write_text(secret, encoding="utf-8")
+    (src / "content_103.html").symlink_to(outside / "content_103.html")
+    archive = open_archive([src])
+    texts = "".join(t for issue in archive.issues for a in issue.articles for t in a.texts())
+    assert "SECRET" not in texts
+    assert any("outside the folder" in n.message for n in archive.notices)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,9 +24,31 @@ from exporter.model import Notice, Origin
 from exporter.papers import read_paper_toml
 from exporter.readers.base import ReadOptions
 from exporter.readers.decoding import decode, read_bytes
+from exporter.readers.images import resolved_root
 from exporter.text import clean_line
 
 SUFFIXES = (".htm", ".html")
+
+
+def saved_pages(folder: Path, root: Path) -> tuple[tuple[str, ...], int] | None:
+    """List the saved pages of a folder (and its change stamp) that may be read beside an article.
+
+    Hidden files and symlinks leading outside the source folder are left out, as read_all leaves
+    them out: a page found this way must never pull text from elsewhere into the book.
+    """
+    try:
+        stamp = folder.stat().st_mtime_ns
+        names = []
+        for name in sorted(os.listdir(folder)):
+            path = folder / name
+            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(resolved_root(root)):
+                continue
+            names.append(name)
+    except OSError:
+        return None
+    return tuple(names), stamp
 
 _HOSTILE = (
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript",

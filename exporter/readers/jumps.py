@@ -13,7 +13,6 @@ A jump line whose other half was not saved is taken out of the text and kept as 
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from exporter.model import Notice
 from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.html import SUFFIXES, Line
+from exporter.readers.html import Line, saved_pages
 from exporter.readers.story import Story, to_article
 from exporter.text import natural_key, page_key
 
@@ -51,13 +50,11 @@ def settle(story: Story, others: tuple[Story, ...]) -> Story:
 
 def siblings(path: Path, display: str, options: ReadOptions, root: Path, parse: Parse) -> tuple[Story, ...]:
     """Return the stories of the article pages saved beside `path` (parsed once per folder)."""
-    folder = path.parent
-    try:
-        stamp = folder.stat().st_mtime_ns
-        names = tuple(sorted(n for n in os.listdir(folder) if n.lower().endswith(SUFFIXES)))
-    except OSError:
+    listing = saved_pages(path.parent, root)
+    if listing is None:
         return ()
-    return _stories(folder, str(Path(display).parent), stamp, names, options, root, parse)
+    names, stamp = listing
+    return _stories(path.parent, str(Path(display).parent), stamp, names, options, root, parse)
 
 
 @lru_cache(maxsize=16)

@@ -9,7 +9,6 @@ name chapters and order articles.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,13 +19,13 @@ from exporter.errors import InputError
 from exporter.model import Notice, Origin, Paper
 from exporter.readers.base import ReadOptions, ReadResult
 from exporter.readers.html import (
-    SUFFIXES,
     HtmlElement,
     date_in_path,
     date_in_text,
     load_page,
     one_line,
     paper_on_page,
+    saved_pages,
     tighten,
     toml_paper,
 )
@@ -160,12 +159,9 @@ def indexes_near(path: Path, root: Path) -> tuple[PageIndex, ...]:
     """Return the index pages beside an article page, and in Founder's layout/ folder beside content/."""
     out: list[PageIndex] = []
     for folder in _index_folders(path.parent, root):
-        try:
-            stamp = folder.stat().st_mtime_ns
-            names = tuple(sorted(n for n in os.listdir(folder) if n.lower().endswith(SUFFIXES)))
-        except OSError:
-            continue
-        out.extend(_indexes_in(folder, stamp, names))
+        listing = saved_pages(folder, root)
+        if listing is not None:
+            out.extend(_indexes_in(folder, listing[1], listing[0]))
     return tuple(out)
 
 
