@@ -20,6 +20,7 @@ class Archive:
     notices: tuple[Notice, ...]  # Warnings: content kept, something odd.
     refused: tuple[InputError, ...]  # Files that could not be read at all.
     files: int  # Source files found.
+    unreadable: int  # Source files refused; when it equals `files`, nothing could be read.
 
     @property
     def articles(self) -> int:
@@ -35,4 +36,6 @@ def open_archive(
     """Read SOURCES (files or folders, any mix of formats) and group them into issues."""
     catalog = read_all(sources, options or ReadOptions(), progress)
     issues, notices = assemble(catalog.articles, catalog.papers, selection)
-    return Archive(tuple(issues), tuple(catalog.notices + notices), tuple(catalog.refused), catalog.files)
+    return Archive(
+        tuple(issues), tuple(catalog.notices + notices), tuple(catalog.refused), catalog.files, catalog.unreadable
+    )

@@ -79,6 +79,13 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)  # Output path → manifest key, for what was written.
 
+    @classmethod
+    def for_job(cls, job: Job, **fields: object) -> Outcome:
+        """Start the report entry of a book, counted from its issues."""
+        pages = sum(len(i.pages) for i in job.issues)
+        articles = sum(len(i.articles) for i in job.issues)
+        return cls(job.paper, job.stem, pages, articles, **fields)  # type: ignore[arg-type]
+
     def entry(self) -> dict[str, object]:
         return {
             "paper": self.paper,
@@ -102,8 +109,13 @@ class Task:
     options: WriteOptions
 
 
-def plan(issues: Sequence[Issue], bundle: Bundle, span: tuple[dt.date, dt.date] | None = None) -> list[Job]:
-    """Group issues into books: one per issue, per paper-month, or per paper for the range."""
+def plan(
+    issues: Sequence[Issue], bundle: Bundle, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> list[Job]:
+    """Group issues into books: one per issue, per paper-month, or per paper for the range.
+
+    A range volume spans --from/--to; a side left open is that paper's first or last issue.
+    """
     if bundle == "issue":
         return [Job((issue,), "issue", None) for issue in issues]
     groups: dict[tuple[str, str], list[Issue]] = defaultdict(list)
@@ -115,7 +127,7 @@ def plan(issues: Sequence[Issue], bundle: Bundle, span: tuple[dt.date, dt.date] 
         members.sort(key=lambda i: i.date)
         job_span = None
         if bundle == "range":
-            job_span = span if span else (members[0].date, members[-1].date)
+            job_span = (date_from or members[0].date, date_to or members[-1].date)
         jobs.append(Job(tuple(members), bundle, job_span))
     return jobs
 
@@ -149,9 +161,9 @@ def write_book(book: Book, fmt: Format, target: Path, options: WriteOptions) -> 
 def run_task(task: Task) -> Outcome:
     """Write one book in the formats asked; a failure is recorded, never raised."""
     started = time.perf_counter()
-    book = task.job.book()
-    outcome = Outcome(paper=book.paper.name, date=book.stem, pages=len(book.pages), articles=len(book.articles))
+    outcome = Outcome.for_job(task.job)
     try:
+        book = task.job.book()
         for fmt, target, key in task.targets:
             notices = write_book(book, fmt, Path(target), task.options)
             outcome.outputs.append(target)
@@ -227,9 +239,7 @@ def prepare(
         if targets:
             tasks.append(Task(job, tuple(targets), options))
         else:
-            pages = sum(len(i.pages) for i in job.issues)
-            articles = sum(len(i.articles) for i in job.issues)
-            skipped.append(Outcome(job.paper, stem, pages, articles, current, status="skipped"))
+            skipped.append(Outcome.for_job(job, outputs=current, status="skipped"))
     return Batch(tasks, skipped, manifest)
 
 
@@ -319,7 +329,13 @@ class _Workers:
         task = pending.pop(0)
         if on_start:
             on_start(task)
-        conn.send(task)
+        try:
+            conn.send(task)
+        except OSError:  # The worker died between two books: hand the book to a fresh one.
+            conn.close()
+            conn = self._start()
+            process = self.processes[-1]
+            conn.send(task)
         self.busy[conn] = (process, task)
 
     def run(self, tasks: list[Task], on_start: Callable[[Task], None] | None) -> Iterator[Outcome]:
@@ -373,15 +389,9 @@ def _died(task: Task, exitcode: int | None) -> Outcome:
         path = Path(target)
         for part in path.parent.glob(f".{path.name}.*.part"):
             part.unlink(missing_ok=True)
-    book = task.job
     how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
-    return Outcome(
-        paper=book.paper,
-        date=book.stem,
-        pages=sum(len(i.pages) for i in book.issues),
-        articles=sum(len(i.articles) for i in book.issues),
-        status="failed",
-        error=f"the worker process writing it died ({how}); nothing of it was kept",
+    return Outcome.for_job(
+        task.job, status="failed", error=f"the worker process writing it died ({how}); nothing of it was kept"
     )
 
 

@@ -117,7 +117,7 @@ def inspect(
         console.print(view.totals(archive), highlight=False)
     else:
         sys.stdout.write(view.plain(archive) + "\n")
-    raise typer.Exit(_read_status(archive.files, len(archive.refused), sources))
+    raise typer.Exit(_read_status(archive.files, archive.unreadable, len(archive.refused), sources))
 
 
 @app.command()
@@ -209,22 +209,22 @@ def export(
     archive = open_archive(sources, ReadOptions(keep_punctuation, paper), Selection(paper, first, last))
     for error in archive.refused:
         typer.echo(f"epaper: refused: {error}", err=True)
-    if archive.files == 0:
-        raise InputError(", ".join(str(s) for s in sources), "no article sources found (.txt, .md, .json, .htm, .html)")
-    if archive.refused and len(archive.refused) == archive.files:
+    _require_sources(archive.files, sources)
+    if archive.unreadable == archive.files:
         raise EpaperError("no source could be read")
     if not quiet:
         for notice in archive.notices:
             typer.echo(f"epaper: warning: {notice}", err=True)
     if not archive.issues:
         filtered = paper is not None or first is not None or last is not None
-        reason = "no issue matches --paper/--from/--to" if filtered else "the sources hold no article (index pages only?)"
+        reason = (
+            "no issue matches --paper/--from/--to" if filtered else "the sources hold no article (index pages only?)"
+        )
         typer.echo(f"epaper: nothing to export: {reason}", err=True)
         raise typer.Exit(1 if archive.refused else 0)
 
     check_writable(out)  # One error and exit 2, rather than every book failing the same way.
-    span = (first or min(i.date for i in archive.issues), last or max(i.date for i in archive.issues))
-    batch = prepare(plan(archive.issues, bundle, span), wanted, out, options, force)  # type: ignore[arg-type]
+    batch = prepare(plan(archive.issues, bundle, first, last), wanted, out, options, force)  # type: ignore[arg-type]
     remove_stale_parts(out)
     progress = Progress(len(batch.tasks), quiet)
     outcomes = list(batch.skipped)
@@ -284,10 +284,15 @@ def check(
     raise typer.Exit(1 if failed else 0)
 
 
-def _read_status(files: int, refused: int, sources: list[Path]) -> int:
+def _require_sources(files: int, sources: list[Path]) -> None:
     if files == 0:
         raise InputError(", ".join(str(s) for s in sources), "no article sources found (.txt, .md, .json, .htm, .html)")
-    if refused == files:
+
+
+def _read_status(files: int, unreadable: int, refused: int, sources: list[Path]) -> int:
+    """Exit 2 when no source could be read, 1 when some file (a source or a paper.toml) was refused."""
+    _require_sources(files, sources)
+    if unreadable == files:
         return 2
     return 1 if refused else 0
 

@@ -56,7 +56,7 @@ class Figure:
     caption: str
     origin: Origin
     credit: str | None = None
-    image: str | None = None  # Absolute path of the image file, checked by the reader.
+    image: str | None = None  # Absolute path of the image file, inside the sources when the reader checked it.
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,7 +110,9 @@ def load(data: Any) -> tuple[list[Paper], list[Article]]:
 
 
 def _article(d: Any, paper: str, date: dt.date, label: str, where: str) -> Article:
-    order = d.get("order") if isinstance(d, dict) else None
+    if not isinstance(d, dict):
+        raise FormatError(f"{where} must be an object")
+    order = d.get("order")
     if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
         raise FormatError(f"{where}.order must be a whole number")
     return Article(
@@ -172,7 +174,9 @@ def _str(d: Any, key: str, where: str) -> str:
     return value
 
 
-def _opt(d: dict[str, Any], key: str, where: str) -> str | None:
+def _opt(d: Any, key: str, where: str) -> str | None:
+    if not isinstance(d, dict):
+        raise FormatError(f"{where} must be an object")
     value = d.get(key)
     if value is not None and not isinstance(value, str):
         raise FormatError(f"{where}.{key} must be text or null")

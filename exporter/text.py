@@ -81,7 +81,8 @@ _NATURAL_RE = re.compile(r"(\d+)")
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key that orders digits numerically: p2 < p10, A01 < A02 < B01."""
     parts = _NATURAL_RE.split(text)
-    return tuple((1, int(p)) if p.isdigit() else (0, p.lower()) for p in parts if p != "")
+    # isdecimal, not isdigit: ① and ² are digits that int() refuses.
+    return tuple((1, int(p)) if p.isdecimal() else (0, p.lower()) for p in parts if p != "")
 
 
 def page_key(label: str) -> tuple[tuple[int, int | str], ...]:

@@ -62,6 +62,7 @@ class Catalog:
     notices: list[Notice] = field(default_factory=list)
     refused: list[InputError] = field(default_factory=list)
     files: int = 0  # Source files found (read or refused).
+    unreadable: int = 0  # Source files refused (a refused paper.toml is in `refused` but not counted here).
 
 
 def display_path(path: Path) -> str:
@@ -173,6 +174,13 @@ def read_all(
             result = clean_result(result, source.display)
         except InputError as exc:
             catalog.refused.append(exc)
+            catalog.unreadable += 1
+            continue
+        except (Exception, RecursionError) as exc:  # A reader bug refuses one file, never the run.
+            catalog.refused.append(
+                InputError(source.display, f"cannot be read (internal error, please report it: {type(exc).__name__})")
+            )
+            catalog.unreadable += 1
             continue
         catalog.articles.extend(result.articles)
         catalog.notices.extend(result.notices)

@@ -50,6 +50,7 @@ def saved_pages(folder: Path, root: Path) -> tuple[tuple[str, ...], int] | None:
         return None
     return tuple(names), stamp
 
+
 _HOSTILE = (
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript",
     "template", "svg", "math", "canvas", "video", "audio", "source", "track", "form", "input",
@@ -137,14 +138,18 @@ def _decode(data: bytes, display: str) -> tuple[str, tuple[Notice, ...]]:
         return decode(data, display), ()
     declared = match.group(1).decode("ascii", "replace").lower()
     try:
-        codec = codecs.lookup(_ALIASES.get(declared, declared)).name
+        info = codecs.lookup(_ALIASES.get(declared, declared))
     except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):  # hex, rot13 … are no charsets.
         return decode(data, display), (Notice(Origin(display), f"unknown charset {declared!r}; decoded by content"),)
-    if codec == "utf-8" or codec in _WESTERN:
+    codec = info.name
+    # The HTML standard reads a page that declares UTF-16/32 in a <meta> as UTF-8 (a BOM would say otherwise).
+    if codec == "utf-8" or codec in _WESTERN or codec.startswith(("utf-16", "utf-32")):
         return decode(data, display), ()
     try:
         text = data.decode("gb18030" if codec in _GB else codec)  # GB18030 reads GB2312 and GBK pages alike.
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, LookupError):
         notice = Notice(Origin(display), f"page says charset {declared} but its bytes are not; decoded by content")
         return decode(data, display), (notice,)
     return decode(text.encode("utf-8"), display), ()  # Same checks (empty, binary) as every other source.

@@ -23,8 +23,12 @@ def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResu
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(display, f"bad JSON: {exc.msg}", line=exc.lineno) from None
+    except RecursionError:
+        raise InputError(display, "bad JSON: nested too deeply") from None
     try:
         papers, articles = normalized.load(data)
     except normalized.FormatError as exc:
         raise InputError(display, str(exc)) from None
+    # Photos are named by absolute path, as checked when the original sources were read; one that is
+    # gone now is dropped by the writer with a warning. Treat a JSON from someone else like a script.
     return ReadResult(tuple(articles), (), tuple(papers))
