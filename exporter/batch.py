@@ -10,7 +10,9 @@ The order of a run:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import multiprocessing
 import os
@@ -135,6 +137,23 @@ def plan(
 def output_path(out_dir: Path, paper: str, stem: str, fmt: Format) -> Path:
     """Return DIR/<paper>/<stem>.<fmt>, the paper name made safe as one path component."""
     return out_dir / safe_filename(paper) / f"{stem}.{fmt}"
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder for this run: two runs into one folder would undo each other's manifest."""
+    try:
+        fd = os.open(out_dir, os.O_RDONLY)  # The folder itself is locked: no lock file left behind.
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write here: {exc.strerror or exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OutputError(f"{out_dir}: another epaper export is writing here; wait for it to finish") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def check_writable(out_dir: Path) -> None:

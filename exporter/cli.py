@@ -167,6 +167,7 @@ def export(
         check_writable,
         execute,
         missing_dates,
+        output_lock,
         plan,
         prepare,
         remove_stale_parts,
@@ -184,12 +185,18 @@ def export(
         raise EpaperError(f"--bundle {bundle!r}: expected issue, month or range")
     if pdf_profile not in ("screen", "print", "archive"):
         raise EpaperError(f"--pdf-profile {pdf_profile!r}: expected screen, print or archive")
-    for option, path in (("--templates", templates), ("--css", css)):
-        if path is not None and not path.exists():
-            raise EpaperError(f"{option} {path}: no such file or folder")
+    if templates is not None and not templates.is_dir():
+        raise EpaperError(f"--templates {templates}: not a folder of templates")
+    if css is not None and not css.is_file():
+        raise EpaperError(f"--css {css}: not a stylesheet file")
+    if report is not None and not _creatable(report):
+        raise EpaperError(f"--report {report}: cannot be written there")
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if first and last and first > last:
         raise EpaperError(f"--from {first} is after --to {last}")
+    from exporter.fonts import require_cjk
+
+    require_cjk()  # The EPUB cover is drawn in them too: one clear line now, not one failure per book.
     if "pdf" in wanted:
         from exporter.writers.pdfsetup import check_page_size, preflight
 
@@ -224,26 +231,27 @@ def export(
         raise typer.Exit(1 if archive.refused else 0)
 
     check_writable(out)  # One error and exit 2, rather than every book failing the same way.
-    batch = prepare(plan(archive.issues, bundle, first, last), wanted, out, options, force)  # type: ignore[arg-type]
-    remove_stale_parts(out)
-    progress = Progress(len(batch.tasks), quiet)
-    outcomes = list(batch.skipped)
-    try:
-        outcomes += execute(
-            batch,
-            jobs or os.cpu_count() or 1,
-            on_start=progress.start,
-            on_done=progress.finish,
-            fail_fast=fail_fast,
-        )
-    except KeyboardInterrupt:
+    with output_lock(out):
+        batch = prepare(plan(archive.issues, bundle, first, last), wanted, out, options, force)  # type: ignore[arg-type]
+        remove_stale_parts(out)
+        progress = Progress(len(batch.tasks), quiet)
+        outcomes = list(batch.skipped)
+        try:
+            outcomes += execute(
+                batch,
+                jobs or os.cpu_count() or 1,
+                on_start=progress.start,
+                on_done=progress.finish,
+                fail_fast=fail_fast,
+            )
+        except KeyboardInterrupt:
+            progress.close()
+            typer.echo(
+                f"epaper: interrupted: {progress.written} of {len(batch.tasks)} books written; run again to resume",
+                err=True,
+            )
+            raise typer.Exit(130) from None
         progress.close()
-        typer.echo(
-            f"epaper: interrupted: {progress.done} of {len(batch.tasks)} books written; run again to resume",
-            err=True,
-        )
-        raise typer.Exit(130) from None
-    progress.close()
     missing = missing_dates(archive.issues, first, last)
     if report is not None:
         write_report(report, outcomes, missing, [str(e) for e in archive.refused])
@@ -273,7 +281,12 @@ def check(
 
     failed = 0
     for file in files:
-        result = check_file(file)
+        try:
+            result = check_file(file)
+        except EpaperError as exc:  # One unreadable file is one failure; the others are still checked.
+            typer.echo(f"{file}: FAILED\n  {exc}")
+            failed += 1
+            continue
         status = "ok" if result.ok else "FAILED"
         typer.echo(f"{file}: {status}")
         for fact in result.facts:
@@ -282,6 +295,14 @@ def check(
             typer.echo(f"  {problem}")
         failed += not result.ok
     raise typer.Exit(1 if failed else 0)
+
+
+def _creatable(path: Path) -> bool:
+    """Say whether a file could be written at `path` (its folder may be made on the way)."""
+    folder = path.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    return folder.is_dir() and os.access(folder, os.W_OK) and not path.is_dir()
 
 
 def _require_sources(files: int, sources: list[Path]) -> None:

@@ -62,6 +62,6 @@ def require(family: str, style: str = "Regular") -> FontFace:
 
 
 def require_cjk() -> None:
-    """Fail clearly, before any work, when the CJK fonts are missing (a PDF would show boxes)."""
-    for family in (SERIF, SANS):
-        require(family)
+    """Fail clearly, before any work, when the CJK faces the books use are missing (boxes otherwise)."""
+    for family, style in ((SERIF, "Regular"), (SERIF, "Bold"), (SANS, "Regular"), (SANS, "Bold")):
+        require(family, style)

@@ -45,7 +45,7 @@ def prepare(path: str, max_pixels: int = MAX_PIXELS) -> PreparedImage:
     return _prepare(str(file), stat.st_mtime_ns, stat.st_size, max_pixels)
 
 
-@lru_cache(maxsize=256)  # Batch workers meet the same photo in several volumes.
+@lru_cache(maxsize=24)  # A photo met again in a volume; small: print-profile photos are megabytes each.
 def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedImage:
     Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint turns it on at import: a cut photo would pass half grey.

@@ -18,6 +18,7 @@ class Progress:
         self.quiet = quiet
         self.stream = stream or sys.stderr
         self.done = 0
+        self.written = 0  # Books finished without failure, for the interrupt message.
         self.started = time.perf_counter()
         self._bar = None
         self._task_id = None
@@ -46,6 +47,7 @@ class Progress:
 
     def finish(self, outcome: Outcome) -> None:
         self.done += 1
+        self.written += outcome.status == "written"
         if outcome.status == "failed":
             self._print(f"epaper: failed: {outcome.paper} {outcome.date}: {outcome.error}")
         elif not self.quiet:

@@ -26,6 +26,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
+    if not os.access(folder, os.W_OK):  # A cache we cannot write would fail every book.
+        return None
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 

@@ -322,3 +322,21 @@ def test_a_worker_that_dies_costs_only_its_book(tmp_path: Path) -> None:
     assert len([i for i in report["issues"] if i["status"] == "written"]) == 5
     assert not list(out.rglob("*.part"))
     assert "Traceback" not in stderr
+
+
+def test_a_second_export_into_the_same_folder_waits_its_turn(tmp_path: Path) -> None:
+    """Two runs into one folder would undo each other's manifest: the second refuses in one line."""
+    src = make_archive(tmp_path / "src", D(2026, 8, 1), 4, pages=2, articles=3, paragraphs=12)
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "exporter", "export", str(src), "-o", str(out), "-f", "pdf", "-j", "1"]
+    first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob("*/.*.part")):
+        time.sleep(0.05)
+    second = run_cli("export", src, "-o", out, "-f", "epub")
+    first.communicate(timeout=300)
+    assert first.returncode == 0
+    assert second.returncode == 2
+    assert (
+        second.stderr.strip() == f"epaper: error: {out}: another epaper export is writing here; wait for it to finish"
+    )

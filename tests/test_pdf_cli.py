@@ -154,9 +154,13 @@ def test_check_refuses_a_broken_pdf(pdfs: PdfShelf, tmp_path: Path, damage: str)
 def test_check_on_a_broken_pdf_says_one_line(pdfs: PdfShelf, tmp_path: Path, damage: str) -> None:
     bad = tmp_path / f"{damage}.pdf"
     bad.write_bytes(DAMAGES[damage](pdfs.get("archive").pdfs[0].read_bytes()))
-    proc = run_cli("check", bad)
-    assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [proc.stderr.strip().splitlines()[-1]], proc.stderr
+    good = pdfs.get("archive").pdfs[0]
+    proc = run_cli("check", bad, good)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr == ""
+    lines = proc.stdout.splitlines()
+    assert lines[:2] == [f"{bad}: FAILED", lines[1]] and lines[1].startswith(f"  {bad}: not a readable PDF")
+    assert f"{good}: ok" in lines  # The files after a damaged one are still checked.
 
 
 def test_check_fails_a_pdf_without_outline_or_cjk_fonts(tmp_path: Path) -> None:
@@ -170,7 +174,8 @@ def test_check_fails_a_pdf_without_outline_or_cjk_fonts(tmp_path: Path) -> None:
     assert "no outline" in proc.stdout
 
 
-def test_check_missing_file_exits_2(tmp_path: Path) -> None:
-    proc = run_cli("check", tmp_path / "nowhere.pdf")
-    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-    assert "nowhere.pdf" in proc.stderr
+def test_check_missing_file_fails_that_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.pdf"
+    proc = run_cli("check", missing)
+    assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+    assert proc.stdout.splitlines() == [f"{missing}: FAILED", f"  {missing}: no such file"]
