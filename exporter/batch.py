@@ -20,7 +20,7 @@ import signal
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -42,7 +42,7 @@ Status = Literal["written", "skipped", "failed"]
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One book to write, in the formats that are not current."""
+    """One book to write: one issue, or the issues of a month or range volume."""
 
     issues: tuple[Issue, ...]
     kind: Bundle
@@ -278,8 +278,9 @@ def execute(
     global _interrupted
     _interrupted = False
     previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
+    results = _results(batch.tasks, jobs, on_start)
     try:
-        for outcome in _results(batch.tasks, jobs, on_start):
+        for outcome in results:
             for target, key in outcome.keys.items():
                 batch.manifest.record(Path(target), key)
             outcomes.append(outcome)
@@ -290,11 +291,12 @@ def execute(
             if fail_fast and outcome.status == "failed":
                 break
     finally:
+        results.close()  # Stops the workers now, whatever ended the loop (fail-fast, interrupt, full disk).
         signal.signal(signal.SIGTERM, previous)
     return sorted(outcomes, key=lambda o: (o.paper, o.date))
 
 
-def _results(tasks: list[Task], jobs: int, on_start: Callable[[Task], None] | None) -> Iterator[Outcome]:
+def _results(tasks: list[Task], jobs: int, on_start: Callable[[Task], None] | None) -> Generator[Outcome]:
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             if on_start:

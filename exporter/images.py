@@ -5,16 +5,19 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from exporter.model import Figure, Notice
+
 MAX_PIXELS = 2_000_000  # E-readers choke on huge photos; above this we downscale.
 PRINT_MAX_PIXELS = 12_000_000  # Print keeps ≥ 300 dpi for a full A4 width photo.
 BOMB_PIXELS = 90_000_000  # Pillow's own guard is ~89 MP; refuse clearly instead of a traceback.
-KEPT_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "GIF": ("image/gif", "gif")}
+KEPT_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
 
 
 class ImageProblem(Exception):
@@ -99,3 +102,34 @@ def _flatten(image: Image.Image) -> Image.Image:
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
     return image.convert("RGB")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """Where a template finds a photo, and its size for the img element."""
+
+    href: str
+    width: int
+    height: int
+
+
+def embed(
+    figures: Iterable[Figure], max_pixels: int, href: Callable[[PreparedImage], str], notices: list[Notice]
+) -> tuple[dict[str, ImageRef], dict[str, PreparedImage]]:
+    """Prepare each photo once: source path → reference, and file name → prepared photo (stored once).
+
+    A photo that cannot be embedded keeps its caption; the warning names it.
+    """
+    refs: dict[str, ImageRef] = {}
+    stored: dict[str, PreparedImage] = {}
+    for figure in figures:
+        if not figure.image or figure.image in refs:
+            continue
+        try:
+            prepared = prepare(figure.image, max_pixels)
+        except ImageProblem as exc:
+            notices.append(Notice(figure.origin, f"{exc}; caption kept"))
+            continue
+        stored.setdefault(prepared.name, prepared)
+        refs[figure.image] = ImageRef(href(prepared), prepared.width, prepared.height)
+    return refs, stored

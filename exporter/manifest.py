@@ -61,7 +61,10 @@ class Manifest:
 
 
 def build_key(issues: tuple[Issue, ...], fmt: str, kind: str, span: object, options: WriteOptions) -> str:
-    """Hash everything an output depends on: text, photos, layout options, templates, version."""
+    """Hash what an output depends on: text, photos, layout options, --templates/--css files, epaper's version.
+
+    The built-in templates and styles change only with the version.
+    """
     digest = hashlib.sha256()
     digest.update(f"epaper {__version__}\0{fmt}\0{kind}\0{span}\0".encode())
     # A source named in undecodable bytes (Linux) carries surrogates in its path: hash them as they are.

@@ -11,7 +11,7 @@ from exporter.batch import Outcome, Task
 
 
 class Progress:
-    """Report each finished book; print warnings and failures; a summary at the end."""
+    """Report each finished book and print its warnings and failures (print_summary ends the run)."""
 
     def __init__(self, total: int, quiet: bool = False, stream: TextIO | None = None) -> None:
         self.total = total

@@ -64,6 +64,11 @@ def is_terminal(text: str) -> bool:
     return text.endswith(_SENTENCE_END)
 
 
+def is_separator(text: str) -> bool:
+    """Say whether a line only marks a cut: …… or ……。"""
+    return _ELLIPSIS_RE.match(text) is not None
+
+
 def is_credit(text: str) -> bool:
     """Say whether a line is only a photo credit (本报记者 贺勇摄), not a caption ending in one."""
     if len(text) > 30 or text.endswith("拍摄") or split_credit(text)[1]:

@@ -30,7 +30,7 @@ from markdown_it.token import Token
 from exporter.errors import InputError
 from exporter.model import Article, Block, Figure, Heading, Highlights, Notice, Origin, Paragraph, Separator
 from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.body import split_credit
+from exporter.readers.body import is_separator, split_credit
 from exporter.readers.decoding import read_text
 from exporter.readers.images import resolve_image
 from exporter.text import join_lines
@@ -39,7 +39,6 @@ NAME = "structured Markdown"
 
 _YAML_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when present: 10x faster.
 FIELDS = ("paper", "date", "page", "page_name", "order", "kicker", "title", "subtitle", "byline", "source")
-_ELLIPSIS_RE = re.compile(r"^[…\.。·]{2,}$")
 _PAGE_RE = re.compile(r"^(?:第\s*)?([A-Za-z]?\d+[A-Za-z]?)(?:\s*版)?$")
 # Raw HTML and entities stay literal text: `<script>` and `&amp;` print as typed.
 _MD = MarkdownIt("commonmark", {"html": False}).disable("entity")
@@ -293,7 +292,7 @@ class _BodyWalker:
         parts.clear()
         if not text:
             return
-        blocks.append(Separator(text, origin) if _ELLIPSIS_RE.match(text) else Paragraph(text, origin))
+        blocks.append(Separator(text, origin) if is_separator(text) else Paragraph(text, origin))
 
     def _figure(self, token: Token, origin: Origin) -> Figure:
         caption = _join("".join(c.content for c in token.children or []))

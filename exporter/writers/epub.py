@@ -14,7 +14,7 @@ from lxml import etree
 from exporter.book import Book, PageView
 from exporter.cover import draw_cover
 from exporter.errors import OutputError
-from exporter.images import ImageProblem, PreparedImage, prepare
+from exporter.images import MAX_PIXELS, ImageRef, embed
 from exporter.model import Notice
 from exporter.render import render
 from exporter.resources import styles_dir
@@ -25,13 +25,6 @@ XHTML = "application/xhtml+xml"
 COVER_IMAGE = "images/cover.jpg"
 STYLESHEET = "styles/epub.css"
 USER_STYLESHEET = "styles/user.css"
-
-
-@dataclass(frozen=True, slots=True)
-class ImageRef:
-    href: str
-    width: int
-    height: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +51,14 @@ class Package:
     images: dict[str, ImageRef] = field(default_factory=dict)  # Source image path → embedded image.
     notices: list[Notice] = field(default_factory=list)
     stylesheets: list[str] = field(default_factory=list)
+    toc: list[TocEntry] = field(default_factory=list)  # The navigation tree, shared by nav and NCX.
 
 
 def write_epub(book: Book, target: Path, options: WriteOptions | None = None) -> list[Notice]:
     """Write `book` to `target` (atomically); return warnings about images left out."""
     options = options or WriteOptions()
     package = Package(in_language(book, options), options)
+    package.toc = toc_tree(package.book, options.toc_depth)
     when = build_time([a.article.origin.file for a in book.articles], book.date_to)
     build_metadata(package)
     build_styles(package)
@@ -142,27 +137,15 @@ def build_styles(package: Package) -> None:
 
 
 def build_images(package: Package) -> None:
-    """Embed each photo once, converted for e-readers; a photo that fails keeps its caption."""
-    stored: dict[str, PreparedImage] = {}
-    for figure in package.book.figures:
-        if not figure.image or figure.image in package.images:
-            continue
-        try:
-            prepared = prepare(figure.image)
-        except ImageProblem as exc:
-            package.notices.append(Notice(figure.origin, f"{exc}; caption kept"))
-            continue
-        href = f"images/{prepared.name}"
-        if prepared.name not in stored:
-            stored[prepared.name] = prepared
-            item = epub.EpubImage(
-                uid=f"img-{prepared.name.split('.')[0]}",
-                file_name=href,
-                media_type=prepared.media_type,
-                content=prepared.data,
-            )
-            package.epub.add_item(item)
-        package.images[figure.image] = ImageRef(href, prepared.width, prepared.height)
+    """Embed each photo once, converted for e-readers (at most 2 megapixels)."""
+    refs, stored = embed(package.book.figures, MAX_PIXELS, lambda p: f"images/{p.name}", package.notices)
+    for name, prepared in stored.items():
+        uid = f"img-{name.split('.')[0]}"
+        item = epub.EpubImage(
+            uid=uid, file_name=f"images/{name}", media_type=prepared.media_type, content=prepared.data
+        )
+        package.epub.add_item(item)
+    package.images.update(refs)
 
 
 def build_cover(package: Package) -> epub.EpubItem:
@@ -210,7 +193,7 @@ def build_nav(package: Package) -> epub.EpubItem:
         Landmark("toc", "nav.xhtml", "目录"),
         Landmark("bodymatter", book.pages[0].href, "正文"),
     ]
-    toc = toc_tree(book, package.options.toc_depth)
+    toc = package.toc
     item = _document(package, "nav", "nav.xhtml", "epub/nav.xhtml.j2", toc=toc, landmarks=landmarks)
     item.properties = ["nav"]
     return item
@@ -248,7 +231,7 @@ def build_ncx(package: Package) -> None:
                 out.append(epub.Link(entry.href, entry.title, uid))
         return out
 
-    package.epub.toc = to_ebooklib(toc_tree(package.book, package.options.toc_depth), "nav")
+    package.epub.toc = to_ebooklib(package.toc, "nav")
     package.epub.add_item(epub.EpubNcx())
 
 
@@ -268,7 +251,7 @@ def build_zip(package: Package, when: dt.datetime) -> bytes:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            if name == "mimetype" or name.endswith((".jpg", ".png", ".gif")):
+            if name == "mimetype" or name.endswith((".jpg", ".png")):
                 # mimetype must be stored; photos are compressed already, deflating them again wastes time.
                 info.compress_type = zipfile.ZIP_STORED
                 target.writestr(info, source.read(name))
@@ -287,7 +270,7 @@ def _ncx_depth(ncx: bytes, package: Package) -> bytes:
     def depth(entries: list[TocEntry] | tuple[TocEntry, ...]) -> int:
         return 1 + max((depth(e.children) for e in entries), default=0) if entries else 0
 
-    levels = depth(toc_tree(package.book, package.options.toc_depth))
+    levels = depth(package.toc)
     return ncx.replace(b'<meta content="0" name="dtb:depth"/>', f'<meta content="{levels}" name="dtb:depth"/>'.encode())
 
 

@@ -10,7 +10,6 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from exporter import __version__, normalized
 from exporter.book import Book
 from exporter.errors import OutputError
-from exporter.images import MAX_PIXELS, PRINT_MAX_PIXELS, ImageProblem, prepare
+from exporter.images import MAX_PIXELS, PRINT_MAX_PIXELS, ImageRef, embed
 from exporter.model import Notice, Origin
 from exporter.render import render
 from exporter.resources import styles_dir
@@ -30,13 +29,6 @@ from exporter.writers.pdfsetup import check_page_size
 
 IMAGE_SCHEME = "epaper-image"
 MAX_PDF_CHARACTERS = 5_000_000  # A month of 人民日报 is about 3 million.
-
-
-@dataclass(frozen=True, slots=True)
-class ImageRef:
-    href: str
-    width: int
-    height: int
 
 
 def check_size(book: Book, target: Path) -> None:
@@ -120,19 +112,8 @@ def build_images(
 ) -> tuple[dict[str, ImageRef], dict[str, tuple[bytes, str]]]:
     """Prepare each photo once; print and archive keep up to 12 MP (≥ 300 dpi on A4)."""
     limit = MAX_PIXELS if options.pdf_profile == "screen" else PRINT_MAX_PIXELS
-    refs: dict[str, ImageRef] = {}
-    served: dict[str, tuple[bytes, str]] = {}
-    for figure in book.figures:
-        if not figure.image or figure.image in refs:
-            continue
-        try:
-            prepared = prepare(figure.image, limit)
-        except ImageProblem as exc:
-            notices.append(Notice(figure.origin, f"{exc}; caption kept"))
-            continue
-        served[prepared.name] = (prepared.data, prepared.media_type)
-        refs[figure.image] = ImageRef(f"{IMAGE_SCHEME}:{prepared.name}", prepared.width, prepared.height)
-    return refs, served
+    refs, stored = embed(book.figures, limit, lambda p: f"{IMAGE_SCHEME}:{p.name}", notices)
+    return refs, {name: (p.data, p.media_type) for name, p in stored.items()}
 
 
 def build_html(book: Book, options: WriteOptions, images: dict[str, ImageRef], when: dt.datetime) -> str:
