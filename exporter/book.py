@@ -88,6 +88,11 @@ class Book:
         return [a for p in self.pages for a in p.articles]
 
     @property
+    def sources(self) -> list[str]:
+        """Return the distinct source files of the book, in reading order."""
+        return list(dict.fromkeys(f for view in self.issues for f in view.issue.sources))
+
+    @property
     def figures(self) -> list[Figure]:
         return [f for a in self.articles for f in a.article.figures]
 

@@ -59,7 +59,7 @@ def write_epub(book: Book, target: Path, options: WriteOptions | None = None) ->
     options = options or WriteOptions()
     package = Package(in_language(book, options), options)
     package.toc = toc_tree(package.book, options.toc_depth)
-    when = build_time([a.article.origin.file for a in book.articles], book.date_to)
+    when = build_time(book.sources, book.date_to)
     build_metadata(package)
     build_styles(package)
     build_images(package)

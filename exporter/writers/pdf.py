@@ -89,7 +89,7 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
     check_size(book, target)
     width, height = check_page_size(options.page_size)
     notices: list[Notice] = []
-    when = build_time([a.article.origin.file for a in book.articles], book.date_to)
+    when = build_time(book.sources, book.date_to)
     images, served = build_images(book, options, notices)
     html = build_html(book, options, images, when)
     stylesheets = build_stylesheets(options, width, height)
