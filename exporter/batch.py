@@ -275,10 +275,17 @@ def execute(
     KeyboardInterrupt with the manifest consistent.
     """
     outcomes: list[Outcome] = []
+    started: list[Task] = []
+
+    def start(task: Task) -> None:
+        started.append(task)
+        if on_start:
+            on_start(task)
+
     global _interrupted
     _interrupted = False
     previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
-    results = _results(batch.tasks, jobs, on_start)
+    results = _results(batch.tasks, jobs, start)
     try:
         for outcome in results:
             for target, key in outcome.keys.items():
@@ -293,6 +300,12 @@ def execute(
     finally:
         results.close()  # Stops the workers now, whatever ended the loop (fail-fast, interrupt, full disk).
         signal.signal(signal.SIGTERM, previous)
+    # Books a worker was still writing when --fail-fast stopped the run are named, not forgotten.
+    finished = {(o.paper, o.date) for o in outcomes}
+    for task in started:
+        if (task.job.paper, task.job.stem) not in finished:
+            stopped = Outcome.for_job(task.job, status="failed", error="stopped by --fail-fast before it was done")
+            outcomes.append(stopped)
     return sorted(outcomes, key=lambda o: (o.paper, o.date))
 
 

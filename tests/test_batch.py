@@ -340,3 +340,37 @@ def test_a_second_export_into_the_same_folder_waits_its_turn(tmp_path: Path) -> 
     assert (
         second.stderr.strip() == f"epaper: error: {out}: another epaper export is writing here; wait for it to finish"
     )
+
+
+def test_fail_fast_names_the_books_it_stopped(tmp_path: Path) -> None:
+    """With two workers, the book beside the failing one is stopped and still appears in the report."""
+    src = make_archive(tmp_path / "src", D(2026, 9, 1), 4, pages=2, articles=3, paragraphs=12)
+    templates = tmp_path / "tpl" / "print"
+    templates.mkdir(parents=True)
+    (templates / "page.html.j2").write_text(
+        '{% if page.issue.date.day == 1 %}{{ no_such_variable }}{% endif %}{% include "!base/print/page.html.j2" %}',
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "export",
+        src,
+        "-o",
+        tmp_path / "out",
+        "-f",
+        "pdf",
+        "--templates",
+        tmp_path / "tpl",
+        "--fail-fast",
+        "-j",
+        "2",
+        "--report",
+        tmp_path / "r.json",
+    )
+    assert result.returncode == 1, result.stderr
+    issues = report_of(tmp_path / "r.json")["issues"]
+    by_date = {i["date"]: i for i in issues}
+    assert by_date["2026-09-01"]["status"] == "failed" and "no_such_variable" in by_date["2026-09-01"]["error"]
+    others = [i for i in issues if i["date"] != "2026-09-01"]
+    assert len(issues) < 4 or all(i["status"] in ("written", "failed") for i in others)
+    assert all(i["error"] == "stopped by --fail-fast before it was done" for i in others if i["status"] == "failed")
+    assert not list((tmp_path / "out").rglob("*.part"))
