@@ -41,7 +41,7 @@ from exporter.readers.html import (
     walk,
     walk_all,
 )
-from exporter.readers.jumps import finish
+from exporter.readers.jumps import finish, sibling_parser
 from exporter.readers.pageindex import is_index, page_list, placement, read_index
 from exporter.readers.story import Body, Story, photos_above, photos_inside
 
@@ -67,8 +67,7 @@ def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResu
         story = parse_story(doc, path, display, options, root)
         return finish(story, path, display, options, root, _sibling, notices)
     if is_index(doc):
-        result = read_index(doc, path, display, options, root)
-        return ReadResult((), (*notices, *result.notices), result.papers)
+        return read_index(doc, path, display, options, root, notices)
     if rmrb.is_article(doc):  # The h1 / #ozoom layout is not only 人民日报's.
         return rmrb.read_doc(doc, path, display, options, root, notices)
     skipped = Notice(
@@ -185,10 +184,5 @@ def _is_header(element: HtmlElement) -> bool:
     return bool(ids & set(_HEADER_IDS))
 
 
-def _sibling(path: Path, display: str, options: ReadOptions, root: Path) -> Story | None:
-    """Read a page saved beside the one being read, for 转版; None when it is no article of this reader."""
-    try:
-        doc, _ = load_page(path, display)
-        return parse_story(doc, path, display, options, root) if is_article(doc) else None
-    except InputError:
-        return None
+# Reads the pages saved beside the one being read, for 转版.
+_sibling = sibling_parser(is_article, parse_story)

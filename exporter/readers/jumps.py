@@ -20,9 +20,10 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from exporter.errors import InputError
 from exporter.model import Notice
 from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.html import Line, saved_pages
+from exporter.readers.html import HtmlElement, Line, load_page, saved_pages
 from exporter.readers.story import Story, to_article
 from exporter.text import natural_key, page_key
 
@@ -32,6 +33,22 @@ _NUMBER = r"[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3}|[A-Za-z][0-9
 _TO_RE = re.compile(rf"^[（(]?\s*(?:下转|转)\s*(?:第\s*)?({_NUMBER})\s*版\s*[)）]?$")
 _FROM_RE = re.compile(rf"^[（(]?\s*(?:上接|紧接|接|转自|上转)\s*(?:第\s*)?({_NUMBER})\s*版\s*[)）]?$")
 _DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def sibling_parser(
+    is_article: Callable[[HtmlElement], bool],
+    parse_story: Callable[[HtmlElement, Path, str, ReadOptions, Path], Story],
+) -> Parse:
+    """Make a layout's reader of neighbouring pages: their story, or None for no article of this layout."""
+
+    def parse(path: Path, display: str, options: ReadOptions, root: Path) -> Story | None:
+        try:
+            doc, _ = load_page(path, display)
+            return parse_story(doc, path, display, options, root) if is_article(doc) else None
+        except InputError:
+            return None
+
+    return parse
 
 
 def finish(

@@ -129,16 +129,18 @@ def parse_index(doc: HtmlElement, path: Path) -> PageIndex:
     )
 
 
-def read_index(doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path) -> ReadResult:
-    """Return the paper and its page names an index page declares; it holds no article."""
+def read_index(
+    doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path, notices: tuple[Notice, ...] = ()
+) -> ReadResult:
+    """Return the paper and its page names an index page declares (it holds no article), after `notices`."""
     index = parse_index(doc, path)
     paper = index.paper or options.paper or toml_paper(path.parent, root)
     if not paper:
         notice = Notice(Origin(display), "page index does not name its paper: its page names are unused (pass --paper)")
-        return ReadResult((), (notice,))
+        return ReadResult((), (*notices, notice))
     if not index.pages:
-        return ReadResult((), (Notice(Origin(display), "page index lists no page names"),))
-    return ReadResult((), (), (Paper(paper, page_names=dict(index.pages)),))
+        return ReadResult((), (*notices, Notice(Origin(display), "page index lists no page names")))
+    return ReadResult((), notices, (Paper(paper, page_names=dict(index.pages)),))
 
 
 def placement(path: Path, date: dt.date | None, root: Path) -> Placement:

@@ -39,7 +39,7 @@ from exporter.readers.html import (
     walk,
     walk_all,
 )
-from exporter.readers.jumps import finish
+from exporter.readers.jumps import finish, sibling_parser
 from exporter.readers.pageindex import is_index, placement, read_index
 from exporter.readers.story import Body, Story, photos_above, photos_inside
 
@@ -61,8 +61,7 @@ def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResu
     if is_article(doc):
         return read_doc(doc, path, display, options, root, notices)
     if is_index(doc):
-        result = read_index(doc, path, display, options, root)
-        return ReadResult((), (*notices, *result.notices), result.papers)
+        return read_index(doc, path, display, options, root, notices)
     skipped = Notice(Origin(display), "neither an article page (<h1> and #ozoom) nor a page index: skipped")
     return ReadResult((), (*notices, skipped))
 
@@ -177,10 +176,5 @@ def _photos(box: HtmlElement, body: HtmlElement) -> list[HtmlElement]:
     return sorted(outermost, key=lambda e: e.sourceline or 0)
 
 
-def _sibling(path: Path, display: str, options: ReadOptions, root: Path) -> Story | None:
-    """Read a page saved beside the one being read, for 转版; None when it is no article of this reader."""
-    try:
-        doc, _ = load_page(path, display)
-        return parse_story(doc, path, display, options, root) if is_article(doc) else None
-    except InputError:
-        return None
+# Reads the pages saved beside the one being read, for 转版.
+_sibling = sibling_parser(is_article, parse_story)
