@@ -30,7 +30,7 @@ from exporter.book import lay_out
 from exporter.errors import InputError
 from exporter.model import Article
 from exporter.readers import ReadOptions, ReadResult, read_one
-from exporter.readers.markdown import _MD
+from exporter.readers.markdown import markdown_parser
 from exporter.text import xml_forbidden
 from exporter.writers.epub import write_epub
 from tests.hostile import dump_source, markdown_source
@@ -141,7 +141,7 @@ FRONT = st.fixed_dictionaries(
 
 def visible(body: str) -> str:
     """Return what CommonMark shows of a Markdown body: its text, image alt texts and photo credits."""
-    rendered = _MD.render(body)
+    rendered = markdown_parser().render(body)
     if not rendered.strip():
         return ""
     root = html.fromstring(f"<div>{rendered}</div>")

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING, Any
 
 from exporter.errors import InputError
 from exporter.model import Article, Block, Figure, Heading, Highlights, Notice, Origin, Paragraph, Separator
@@ -33,15 +31,29 @@ from exporter.readers.base import ReadOptions, ReadResult
 from exporter.readers.body import is_separator, split_credit
 from exporter.readers.decoding import read_text
 from exporter.readers.images import resolve_image
+from exporter.readers.plainmd import body_tokens, front_matter
 from exporter.text import join_lines
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token as FullToken
+
+    from exporter.readers.plainmd import Token as PlainToken
+
+    Token = FullToken | PlainToken
 
 NAME = "structured Markdown"
 
-_YAML_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when present: 10x faster.
 FIELDS = ("paper", "date", "page", "page_name", "order", "kicker", "title", "subtitle", "byline", "source")
 _PAGE_RE = re.compile(r"^(?:第\s*)?([A-Za-z]?\d+[A-Za-z]?)(?:\s*版)?$")
-# Raw HTML and entities stay literal text: `<script>` and `&amp;` print as typed.
-_MD = MarkdownIt("commonmark", {"html": False}).disable("entity")
+
+
+@cache
+def markdown_parser() -> MarkdownIt:
+    """CommonMark where raw HTML and entities stay literal text: `<script>` and `&amp;` print as typed."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).disable("entity")
 
 
 def sniff(head: str) -> bool:
@@ -56,7 +68,7 @@ def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResu
         if key not in FIELDS:
             notices.append(Notice(Origin(display, front.line(key)), f"unknown front-matter field {key!r} ignored"))
 
-    walker = _BodyWalker(display, path.parent, root, body_line, notices)
+    walker = BodyWalker(display, path.parent, root, body_line, notices)
     blocks, h1 = walker.walk(body)
     title = front.text("title") or (h1.text if h1 else None)
     if h1 and h1.text and h1.text != title:  # A # line other than the title is content: keep it.
@@ -143,8 +155,10 @@ class _FrontMatter:
 
 def _load_yaml(text: str) -> Any:
     """Parse with libyaml; on any complaint re-parse in pure Python, whose rules and messages are the reference."""
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_YAML_LOADER)
+        return yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))  # libyaml: 10x faster.
     except yaml.YAMLError:
         return yaml.load(text, Loader=yaml.BaseLoader)
 
@@ -157,9 +171,19 @@ def _front_matter(text: str, display: str) -> tuple[_FrontMatter, str, int]:
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
         raise InputError(display, "bad front matter: no closing --- line", line=1)
+    meta = front_matter(lines[1:end])
+    if meta is None:
+        meta = _parse_yaml(lines[1:end], display)
+    return _FrontMatter(meta, lines[1:end], display), "\n".join(lines[end + 1 :]), end + 2
+
+
+def _parse_yaml(lines: list[str], display: str) -> dict[str, Any]:
+    """Parse front matter with PyYAML (what the plain reader declines)."""
+    import yaml
+
     try:
         # BaseLoader keeps every value a string: page 02 stays "02", never the number 2.
-        meta = _load_yaml("\n".join(lines[1:end]))
+        meta = _load_yaml("\n".join(lines))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -169,7 +193,7 @@ def _front_matter(text: str, display: str) -> tuple[_FrontMatter, str, int]:
         meta = {}
     if not isinstance(meta, dict):
         raise InputError(display, "bad front matter: expected `field: value` lines", line=2)
-    return _FrontMatter(meta, lines[1:end], display), "\n".join(lines[end + 1 :]), end + 2
+    return meta
 
 
 def _strip_parens(value: str | None) -> str | None:
@@ -178,8 +202,8 @@ def _strip_parens(value: str | None) -> str | None:
     return value
 
 
-class _BodyWalker:
-    """Turn markdown-it block tokens into model blocks, keeping source line numbers."""
+class BodyWalker:
+    """Turn block tokens (markdown-it's or the plain reader's) into model blocks, keeping source line numbers."""
 
     def __init__(self, display: str, folder: Path, root: Path, first_line: int, notices: list[Notice]) -> None:
         self.display = display
@@ -193,7 +217,10 @@ class _BodyWalker:
         return Origin(self.display, line)
 
     def walk(self, body: str) -> tuple[list[Block], Heading | None]:
-        tokens = _MD.parse(body)
+        plain = body_tokens(body)
+        return self.walk_tokens(markdown_parser().parse(body) if plain is None else plain)
+
+    def walk_tokens(self, tokens: Sequence[Token]) -> tuple[list[Block], Heading | None]:
         blocks: list[Block] = []
         h1: Heading | None = None
         pending_kicker: tuple[str, Origin, int] | None = None  # A ## waiting to see if a ### follows.
@@ -243,7 +270,7 @@ class _BodyWalker:
         if pending and pending[0]:
             blocks.append(Heading(pending[0], pending[1]))
 
-    def _list(self, tokens: list[Token], i: int, blocks: list[Block]) -> int:
+    def _list(self, tokens: Sequence[Token], i: int, blocks: list[Block]) -> int:
         """Read a list (nested items flattened) as one Highlights block."""
         origin = self.origin(tokens[i])
         ordered = tokens[i].type == "ordered_list_open"
