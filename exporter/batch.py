@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
-import multiprocessing
 import os
 import signal
 import tempfile
@@ -22,10 +21,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from exporter.book import Book, Bundle, book_stem, lay_out
 from exporter.errors import EpaperError, OutputError
@@ -34,6 +31,10 @@ from exporter.model import Issue, Notice
 from exporter.text import safe_filename
 from exporter.writers import WriteOptions
 from exporter.writers.atomic import remove_open_files, write_bytes
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 Format = Literal["epub", "pdf"]
 FORMATS: tuple[Format, ...] = ("epub", "pdf")
@@ -342,6 +343,8 @@ class _Workers:
     """
 
     def __init__(self, size: int) -> None:
+        import multiprocessing  # Only batches of several books need it: one book starts faster.
+
         self.size = size
         self.context: Any = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         self.busy: dict[Connection, tuple[BaseProcess, Task]] = {}
@@ -373,6 +376,8 @@ class _Workers:
         self.busy[conn] = (process, task)
 
     def run(self, tasks: list[Task], on_start: Callable[[Task], None] | None) -> Iterator[Outcome]:
+        from multiprocessing.connection import wait
+
         pending = list(tasks)
         finished = False
         try:
@@ -381,7 +386,7 @@ class _Workers:
                 self._give(conn, self.processes[-1], pending, on_start)
             while self.busy:
                 for ready in wait(list(self.busy)):
-                    conn = cast(Connection, ready)
+                    conn = cast("Connection", ready)
                     process, task = self.busy.pop(conn)
                     try:
                         outcome = conn.recv()

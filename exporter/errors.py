@@ -16,6 +16,9 @@ class InputError(EpaperError):
         self.message = message
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, int | None]]:
+        return (InputError, (self.file, self.message, self.line))  # Crosses process pipes whole.
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.message}"

@@ -9,10 +9,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from exporter.model import Figure, Notice
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_PIXELS = 2_000_000  # E-readers choke on huge photos; above this we downscale.
 PRINT_MAX_PIXELS = 12_000_000  # Print keeps ≥ 300 dpi for a full A4 width photo.
@@ -50,6 +52,8 @@ def prepare(path: str, max_pixels: int = MAX_PIXELS) -> PreparedImage:
 
 @lru_cache(maxsize=24)  # A photo met again in a volume; small: print-profile photos are megabytes each.
 def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedImage:
+    from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError  # Only books with photos need Pillow.
+
     Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint turns it on at import: a cut photo would pass half grey.
     try:
@@ -96,6 +100,8 @@ def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedIm
 
 def _flatten(image: Image.Image) -> Image.Image:
     """Put transparent or CMYK/16-bit images on white RGB, as JPEG needs."""
+    from PIL import Image
+
     if image.mode in ("RGBA", "LA", "P", "PA"):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))

@@ -138,7 +138,7 @@ def test_without_source_date_epoch_the_time_is_the_newest_source(shelf: Shelf) -
 
 
 @pytest.mark.parametrize("name", ["seed", "archive", "synthetic"])
-def test_zip_mimetype_first_and_stored_entries_sorted(shelf: Shelf, name: str) -> None:
+def test_zip_mimetype_first_then_entries_sorted_then_cover(shelf: Shelf, name: str) -> None:
     for path in getattr(shelf, name)().epubs:
         epub = EpubFile(path)
         first = epub.infos[0]
@@ -147,8 +147,9 @@ def test_zip_mimetype_first_and_stored_entries_sorted(shelf: Shelf, name: str) -
         assert first.extra == b""
         assert epub.entries["mimetype"] == b"application/epub+zip"
         assert path.read_bytes()[30:38] == b"mimetype"  # The name right after the first local header.
-        rest = epub.names[1:]
+        *rest, cover = epub.names[1:]
         assert rest == sorted(rest)
+        assert cover == "EPUB/images/cover.jpg"  # Last: packed when the child process has drawn it.
         assert len(set(epub.names)) == len(epub.names)
         assert len({info.date_time for info in epub.infos}) == 1
 

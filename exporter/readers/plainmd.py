@@ -14,9 +14,9 @@ import string
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-# YAML's printable characters (PyYAML's reader refuses the rest), minus tab, BOM and YAML's line
+# Characters outside YAML's printable set (PyYAML refuses them), and tab, BOM and YAML's line
 # breaks U+0085, U+2028 and U+2029.
-_YAML_TEXT_RE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
+_YAML_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _FIELD_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?")
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
 
@@ -55,7 +55,7 @@ def front_matter(lines: list[str]) -> dict[str, str] | None:
 
 def _scalar(value: str) -> str | None:
     """Return a one-line YAML scalar's text: plain, or quoted without escapes; None for anything else."""
-    if not _YAML_TEXT_RE.fullmatch(value):
+    if _YAML_UNSAFE_RE.search(value):
         return None
     if not value:
         return ""

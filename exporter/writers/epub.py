@@ -1,296 +1,33 @@
-"""Write a Book as EPUB 3 with ebooklib: one function per artefact, then a reproducible repack."""
+"""Write a Book as an EPUB 3 file: the cover drawn on another CPU while the package is assembled."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ebooklib import epub
-from lxml import etree
-
-from exporter.book import Book, PageView
-from exporter.cover import draw_cover
-from exporter.errors import OutputError
-from exporter.images import MAX_PIXELS, ImageRef, embed
+from exporter.background import Pending
+from exporter.book import Book
 from exporter.model import Notice
-from exporter.render import render
-from exporter.resources import styles_dir
 from exporter.writers import WriteOptions, build_time, in_language
 from exporter.writers.atomic import atomic_file
-
-XHTML = "application/xhtml+xml"
-COVER_IMAGE = "images/cover.jpg"
-STYLESHEET = "styles/epub.css"
-USER_STYLESHEET = "styles/user.css"
-
-
-@dataclass(frozen=True, slots=True)
-class TocEntry:
-    title: str
-    href: str
-    children: tuple[TocEntry, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Landmark:
-    type: str
-    href: str
-    title: str
-
-
-@dataclass(slots=True)
-class Package:
-    """What is being assembled for one EPUB, shared by the build_* steps."""
-
-    book: Book
-    options: WriteOptions
-    epub: epub.EpubBook = field(default_factory=epub.EpubBook)
-    images: dict[str, ImageRef] = field(default_factory=dict)  # Source image path → embedded image.
-    notices: list[Notice] = field(default_factory=list)
-    stylesheets: list[str] = field(default_factory=list)
-    toc: list[TocEntry] = field(default_factory=list)  # The navigation tree, shared by nav and NCX.
 
 
 def write_epub(book: Book, target: Path, options: WriteOptions | None = None) -> list[Notice]:
     """Write `book` to `target` (atomically); return warnings about images left out."""
     options = options or WriteOptions()
-    package = Package(in_language(book, options), options)
-    package.toc = toc_tree(package.book, options.toc_depth)
-    when = build_time(book.sources, book.date_to)
-    build_metadata(package)
-    build_styles(package)
-    build_images(package)
-    cover = build_cover(package)
-    nav = build_nav(package)
-    chapters = build_chapters(package)
-    build_ncx(package)
-    package.epub.spine = [cover, nav, *chapters]
-    data = build_zip(package, when)
+    book = in_language(book, options)
+    # Pillow holds Python's lock while it rasterises the cover's glyphs: a forked child draws it
+    # while this process imports ebooklib, lxml and Jinja, renders the chapters and packs them.
+    with Pending(_draw_cover, book) as cover:
+        from exporter.writers import epub_package
+
+        package = epub_package.assemble(book, options)
+        data = epub_package.build_zip(package, build_time(book.sources, book.date_to), cover.result)
     with atomic_file(target) as handle:
         handle.write(data)
     return package.notices
 
 
-def build_metadata(package: Package) -> None:
-    """Set the OPF metadata: title, language, stable identifier, series, accessibility."""
-    book, book_epub = package.book, package.epub
-    language = book.language
-    book_epub.set_identifier(book.identifier)
-    book_epub.set_title(book.title)
-    book_epub.set_language(language)
-    book_epub.add_author(book.paper.publisher or book.paper.name, uid="creator")
-    if book.paper.publisher:
-        book_epub.add_metadata("DC", "publisher", book.paper.publisher)
-    book_epub.add_metadata("DC", "date", book.date_from.isoformat())
-    book_epub.add_metadata("DC", "subject", "报纸")
-    book_epub.add_metadata("DC", "description", description(book))
-    book_epub.add_metadata("DC", "source", book.paper.name)
+def _draw_cover(book: Book) -> bytes:
+    from exporter.cover import draw_cover  # Imports Pillow: only in the process that draws.
 
-    position = book.date_from.strftime("%Y%m%d")
-    opf = book_epub.add_metadata
-    opf("OPF", "collection", book.paper.name, {"property": "belongs-to-collection", "id": "series"})
-    opf("OPF", "collection-type", "series", {"refines": "#series", "property": "collection-type"})
-    opf("OPF", "group-position", position, {"refines": "#series", "property": "group-position"})
-    opf("OPF", "calibre-series", None, {"name": "calibre:series", "content": book.paper.name})
-    opf("OPF", "calibre-index", None, {"name": "calibre:series_index", "content": position})
-
-    has_images = any(f.image for f in book.figures)
-    opf("OPF", "am1", "textual", {"property": "schema:accessMode"})
-    if has_images:
-        opf("OPF", "am2", "visual", {"property": "schema:accessMode"})
-    opf("OPF", "ams", "textual", {"property": "schema:accessModeSufficient"})
-    for feature in ("structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"):
-        opf("OPF", f"af-{feature}", feature, {"property": "schema:accessibilityFeature"})
-    if has_images:
-        opf("OPF", "af-alt", "alternativeText", {"property": "schema:accessibilityFeature"})
-    opf("OPF", "hazard", "none", {"property": "schema:accessibilityHazard"})
-    summary = "正文为可重排文本，含版面、文章与小标题三级导航；图片以图片说明作为替代文字。"
-    opf("OPF", "summary", summary, {"property": "schema:accessibilitySummary"})
-
-
-def description(book: Book) -> str:
-    """Describe the book by its contents: 第01版 要闻：title；title …"""
-    parts = []
-    for issue in book.issues:
-        for page in issue.pages:
-            titles = "；".join(a.article.title for a in page.articles)
-            prefix = f"{issue.issue.date.isoformat()} " if book.kind != "issue" else ""
-            parts.append(f"{prefix}{page.title}：{titles}")
-    return "\n".join(parts)
-
-
-def build_styles(package: Package) -> None:
-    css = (styles_dir() / "epub.css").read_bytes()
-    package.epub.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=css))
-    package.stylesheets.append(STYLESHEET)
-    if package.options.css is not None:
-        try:
-            user_css = package.options.css.read_bytes()
-        except OSError as exc:
-            raise OutputError(f"{package.options.css}: cannot read the stylesheet: {exc.strerror}") from None
-        item = epub.EpubItem(uid="user-css", file_name=USER_STYLESHEET, media_type="text/css", content=user_css)
-        package.epub.add_item(item)
-        package.stylesheets.append(USER_STYLESHEET)
-
-
-def build_images(package: Package) -> None:
-    """Embed each photo once, converted for e-readers (at most 2 megapixels)."""
-    refs, stored = embed(package.book.figures, MAX_PIXELS, lambda p: f"images/{p.name}", package.notices)
-    for name, prepared in stored.items():
-        uid = f"img-{name.split('.')[0]}"
-        item = epub.EpubImage(
-            uid=uid, file_name=f"images/{name}", media_type=prepared.media_type, content=prepared.data
-        )
-        package.epub.add_item(item)
-    package.images.update(refs)
-
-
-def build_cover(package: Package) -> epub.EpubItem:
-    """Add the drawn cover image (cover-image) and the cover page that shows it."""
-    package.epub.set_cover(COVER_IMAGE, draw_cover(package.book), create_page=False)
-    return _document(package, "cover", "cover.xhtml", "epub/cover.xhtml.j2", cover_href=COVER_IMAGE)
-
-
-def toc_tree(book: Book, depth: int) -> list[TocEntry]:
-    """Return the navigation tree: (issue →) 版面 → article (→ section heading), to `depth` levels."""
-
-    def page_entries(pages: tuple[PageView, ...]) -> list[TocEntry]:
-        out = []
-        for page in pages:
-            articles = []
-            if depth >= 2:
-                for view in page.articles:
-                    headings: tuple[TocEntry, ...] = ()
-                    if depth >= 3:
-                        headings = tuple(
-                            TocEntry(_heading_label(h.block), f"{view.file}#{h.anchor}") for h in view.headings
-                        )
-                    articles.append(TocEntry(view.article.title, view.href, headings))
-            out.append(TocEntry(page.title, page.href, tuple(articles)))
-        return out
-
-    if book.kind == "issue":
-        return page_entries(book.issues[0].pages)
-    return [
-        TocEntry(f"{i.issue.title} {i.issue.weekday}", i.pages[0].href, tuple(page_entries(i.pages)))
-        for i in book.issues
-    ]
-
-
-def _heading_label(block: object) -> str:
-    kicker, text = getattr(block, "kicker", None), getattr(block, "text", "")
-    return f"{kicker}：{text}" if kicker else str(text)
-
-
-def build_nav(package: Package) -> epub.EpubItem:
-    """Add the EPUB 3 navigation document, which is also the contents page in the spine."""
-    book = package.book
-    landmarks = [
-        Landmark("cover", "cover.xhtml", "封面"),
-        Landmark("toc", "nav.xhtml", "目录"),
-        Landmark("bodymatter", book.pages[0].href, "正文"),
-    ]
-    toc = package.toc
-    item = _document(package, "nav", "nav.xhtml", "epub/nav.xhtml.j2", toc=toc, landmarks=landmarks)
-    item.properties = ["nav"]
-    return item
-
-
-def build_chapters(package: Package) -> list[epub.EpubItem]:
-    """Add one XHTML document per 版面."""
-    chapters = []
-    for issue in package.book.issues:
-        for n, page in enumerate(issue.pages):
-            chapters.append(
-                _document(
-                    package,
-                    page.file.removesuffix(".xhtml"),
-                    page.file,
-                    "epub/page.xhtml.j2",
-                    page=page,
-                    page_first_of_issue=n == 0,
-                    issue_anchor=issue.anchor,
-                )
-            )
-    return chapters
-
-
-def build_ncx(package: Package) -> None:
-    """Add the EPUB 2 NCX (older readers, Kindle conversion) from the same tree as the nav."""
-
-    def to_ebooklib(entries: list[TocEntry] | tuple[TocEntry, ...], prefix: str) -> list[object]:
-        out: list[object] = []
-        for n, entry in enumerate(entries):
-            uid = f"{prefix}-{n}"
-            if entry.children:
-                out.append((epub.Section(entry.title, entry.href), to_ebooklib(entry.children, uid)))
-            else:
-                out.append(epub.Link(entry.href, entry.title, uid))
-        return out
-
-    package.epub.toc = to_ebooklib(package.toc, "nav")
-    package.epub.add_item(epub.EpubNcx())
-
-
-def build_zip(package: Package, when: dt.datetime) -> bytes:
-    """Let ebooklib write the package, then repack it reproducibly: mimetype first and stored,
-    entries sorted, fixed times."""
-    raw = io.BytesIO()
-    try:
-        epub.write_epub(raw, package.epub, {"mtime": when, "raise_exceptions": True, "epub2_guide": False})
-    except OSError as exc:
-        raise OutputError(f"cannot build the EPUB package: {exc}") from None
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
-        names = sorted(n for n in source.namelist() if n != "mimetype")
-        for name in ["mimetype", *names]:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            if name == "mimetype" or name.endswith((".jpg", ".png")):
-                # mimetype must be stored; photos are compressed already, deflating them again wastes time.
-                info.compress_type = zipfile.ZIP_STORED
-                target.writestr(info, source.read(name))
-            else:
-                info.compress_type = zipfile.ZIP_DEFLATED
-                data = source.read(name)
-                if name.endswith(".ncx"):
-                    data = _ncx_depth(data, package)
-                target.writestr(info, data, compresslevel=6)
-    return out.getvalue()
-
-
-def _ncx_depth(ncx: bytes, package: Package) -> bytes:
-    """Write the NCX's real nesting depth (ebooklib always writes 0, which some readers check)."""
-
-    def depth(entries: list[TocEntry] | tuple[TocEntry, ...]) -> int:
-        return 1 + max((depth(e.children) for e in entries), default=0) if entries else 0
-
-    levels = depth(package.toc)
-    return ncx.replace(b'<meta content="0" name="dtb:depth"/>', f'<meta content="{levels}" name="dtb:depth"/>'.encode())
-
-
-def _document(package: Package, uid: str, file_name: str, template: str, **context: object) -> epub.EpubItem:
-    """Render a template into an XHTML item; refuse to package a document that is not well-formed."""
-    xhtml = render(
-        template,
-        package.options.templates,
-        book=package.book,
-        stylesheets=package.stylesheets,  # Every document sits at the package root: hrefs need no ../
-        images=package.images,
-        **context,
-    )
-    data = xhtml.encode("utf-8")
-    try:
-        etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as exc:
-        raise OutputError(
-            f"template {template} produced XHTML that does not parse ({exc}); check your --templates"
-        ) from None
-    item = epub.EpubItem(uid=uid, file_name=file_name, media_type=XHTML, content=data)
-    package.epub.add_item(item)
-    return item
+    return draw_cover(book)
