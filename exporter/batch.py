@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from exporter.background import Helper
 from exporter.book import Book, Bundle, book_stem, lay_out
 from exporter.errors import EpaperError, OutputError
 from exporter.manifest import Manifest, build_key
@@ -167,25 +168,27 @@ def check_writable(out_dir: Path) -> None:
         raise OutputError(f"{out_dir}: cannot write here: {exc.strerror or exc}") from None
 
 
-def write_book(book: Book, fmt: Format, target: Path, options: WriteOptions) -> list[Notice]:
+def write_book(
+    book: Book, fmt: Format, target: Path, options: WriteOptions, helper: Helper | None = None
+) -> list[Notice]:
     """Write one format of one book; import the PDF machinery only when a PDF is asked for."""
     if fmt == "epub":
         from exporter.writers.epub import write_epub
 
-        return write_epub(book, target, options)
+        return write_epub(book, target, options, helper)
     from exporter.writers.pdf import write_pdf
 
     return write_pdf(book, target, options)
 
 
-def run_task(task: Task) -> Outcome:
+def run_task(task: Task, helper: Helper | None = None) -> Outcome:
     """Write one book in the formats asked; a failure is recorded, never raised."""
     started = time.perf_counter()
     outcome = Outcome.for_job(task.job)
     try:
         book = task.job.book()
         for fmt, target, key in task.targets:
-            notices = write_book(book, fmt, Path(target), task.options)
+            notices = write_book(book, fmt, Path(target), task.options, helper)
             outcome.outputs.append(target)
             outcome.keys[target] = key
             outcome.warnings.extend(str(n) for n in notices)
@@ -269,8 +272,11 @@ def execute(
     on_start: Callable[[Task], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     fail_fast: bool = False,
+    helper: Helper | None = None,
 ) -> list[Outcome]:
     """Run the batch's tasks; record each written output in the manifest as soon as it is done.
+
+    `helper` draws EPUB covers for books written in this process (see exporter.background).
 
     Ctrl-C or SIGTERM stops the workers (their temporary files are removed) and re-raises
     KeyboardInterrupt with the manifest consistent.
@@ -286,7 +292,7 @@ def execute(
     global _interrupted
     _interrupted = False
     previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
-    results = _results(batch.tasks, jobs, start)
+    results = _results(batch.tasks, jobs, start, helper)
     try:
         for outcome in results:
             for target, key in outcome.keys.items():
@@ -310,13 +316,17 @@ def execute(
     return sorted(outcomes, key=lambda o: (o.paper, o.date))
 
 
-def _results(tasks: list[Task], jobs: int, on_start: Callable[[Task], None] | None) -> Generator[Outcome]:
+def _results(
+    tasks: list[Task], jobs: int, on_start: Callable[[Task], None] | None, helper: Helper | None
+) -> Generator[Outcome]:
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             if on_start:
                 on_start(task)
-            yield run_task(task)
+            yield run_task(task, helper)
         return
+    if helper is not None:
+        helper.close()  # Each worker draws its own covers.
     yield from _Workers(min(jobs, len(tasks))).run(tasks, on_start)
 
 

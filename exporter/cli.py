@@ -7,6 +7,7 @@ import io
 import json
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -162,6 +163,7 @@ def export(
 
     from exporter.archive import open_archive
     from exporter.assemble import Selection
+    from exporter.background import Helper
     from exporter.batch import (
         FORMATS,
         check_writable,
@@ -173,6 +175,7 @@ def export(
         remove_stale_parts,
         write_report,
     )
+    from exporter.cover import warm_up
     from exporter.progress import Progress, print_summary, summary
     from exporter.readers import ReadOptions
     from exporter.writers import WriteOptions
@@ -213,45 +216,50 @@ def export(
         page_size=page_size,
         columns=columns,
     )
-    archive = open_archive(sources, ReadOptions(keep_punctuation, paper), Selection(paper, first, last))
-    for error in archive.refused:
-        typer.echo(f"epaper: refused: {error}", err=True)
-    _require_sources(archive.files, sources)
-    if archive.unreadable == archive.files:
-        raise EpaperError("no source could be read")
-    if not quiet:
-        for notice in archive.notices:
-            typer.echo(f"epaper: warning: {notice}", err=True)
-    if not archive.issues:
-        filtered = paper is not None or first is not None or last is not None
-        reason = (
-            "no issue matches --paper/--from/--to" if filtered else "the sources hold no article (index pages only?)"
-        )
-        typer.echo(f"epaper: nothing to export: {reason}", err=True)
-        raise typer.Exit(1 if archive.refused else 0)
+    # Forked now, the helper that draws EPUB covers loads Pillow and the fonts while the sources are read.
+    with Helper(warm_up) if "epub" in wanted and jobs in (None, 1) else nullcontext() as helper:
+        archive = open_archive(sources, ReadOptions(keep_punctuation, paper), Selection(paper, first, last))
+        for error in archive.refused:
+            typer.echo(f"epaper: refused: {error}", err=True)
+        _require_sources(archive.files, sources)
+        if archive.unreadable == archive.files:
+            raise EpaperError("no source could be read")
+        if not quiet:
+            for notice in archive.notices:
+                typer.echo(f"epaper: warning: {notice}", err=True)
+        if not archive.issues:
+            filtered = paper is not None or first is not None or last is not None
+            reason = (
+                "no issue matches --paper/--from/--to"
+                if filtered
+                else "the sources hold no article (index pages only?)"
+            )
+            typer.echo(f"epaper: nothing to export: {reason}", err=True)
+            raise typer.Exit(1 if archive.refused else 0)
 
-    check_writable(out)  # One error and exit 2, rather than every book failing the same way.
-    with output_lock(out):
-        batch = prepare(plan(archive.issues, bundle, first, last), wanted, out, options, force)  # type: ignore[arg-type]
-        remove_stale_parts(out)
-        progress = Progress(len(batch.tasks), quiet)
-        outcomes = list(batch.skipped)
-        try:
-            outcomes += execute(
-                batch,
-                jobs or os.cpu_count() or 1,
-                on_start=progress.start,
-                on_done=progress.finish,
-                fail_fast=fail_fast,
-            )
-        except KeyboardInterrupt:
+        check_writable(out)  # One error and exit 2, rather than every book failing the same way.
+        with output_lock(out):
+            batch = prepare(plan(archive.issues, bundle, first, last), wanted, out, options, force)  # type: ignore[arg-type]
+            remove_stale_parts(out)
+            progress = Progress(len(batch.tasks), quiet)
+            outcomes = list(batch.skipped)
+            try:
+                outcomes += execute(
+                    batch,
+                    jobs or os.cpu_count() or 1,
+                    on_start=progress.start,
+                    on_done=progress.finish,
+                    fail_fast=fail_fast,
+                    helper=helper,
+                )
+            except KeyboardInterrupt:
+                progress.close()
+                typer.echo(
+                    f"epaper: interrupted: {progress.written} of {len(batch.tasks)} books written; run again to resume",
+                    err=True,
+                )
+                raise typer.Exit(130) from None
             progress.close()
-            typer.echo(
-                f"epaper: interrupted: {progress.written} of {len(batch.tasks)} books written; run again to resume",
-                err=True,
-            )
-            raise typer.Exit(130) from None
-        progress.close()
     missing = missing_dates(archive.issues, first, last)
     if report is not None:
         write_report(report, outcomes, missing, [str(e) for e in archive.refused])
@@ -337,3 +345,25 @@ def main() -> None:
         typer.echo(f"epaper: error: {message} (see epaper --help)", err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def run() -> None:
+    """The console entry point: main(), then exit without tearing the interpreter down.
+
+    Freeing the few hundred modules an export loads costs tens of milliseconds and saves nothing:
+    every output is complete (atomically renamed) and the workers and helper are stopped before
+    main() returns; only the standard streams need flushing.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # A closed pipe (epaper … | head): nothing more to say there.
+            code = code or 1
+    os._exit(code)

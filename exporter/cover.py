@@ -1,15 +1,22 @@
-"""Draw a book's cover with Pillow: masthead, date, weekday and the list of pages."""
+"""Draw a book's cover with Pillow: masthead, date, weekday and the list of pages.
+
+`cover_text` says what the cover prints (pure, small enough to send to another process);
+`draw_cover` draws it. Pillow is imported only by the process that draws.
+"""
 
 from __future__ import annotations
 
 import io
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from exporter import fonts
 from exporter.book import Book
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 1600, 2560  # Kindle's recommended cover ratio (1:1.6).
 PAPER = (250, 247, 240)
@@ -20,10 +27,36 @@ MARGIN = 120
 MAX_CHARS = 300  # More never fits a cover line; measuring a huge title glyph by glyph would never end.
 
 
+@dataclass(frozen=True, slots=True)
+class CoverText:
+    """What a cover prints."""
+
+    masthead: str
+    date_line: str
+    count_line: str
+    lines: tuple[tuple[str, str], ...]  # (label, text): 第02版 and its name or first title.
+    publisher: str | None
+
+
 @cache
 def _font(family: str, style: str, size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     face = fonts.require(family, style)
     return ImageFont.truetype(face.file, size, index=face.index)
+
+
+def warm_up() -> None:
+    """Import Pillow and open the cover's faces, so that drawing starts at once when asked."""
+    from PIL import Image, ImageDraw, JpegImagePlugin  # noqa: F401 — imported for later.
+
+    for family, style in (
+        (fonts.SERIF, "Bold"),
+        (fonts.SANS, "Regular"),
+        (fonts.SANS, "Bold"),
+        (fonts.SERIF, "Regular"),
+    ):
+        _font(family, style, 58)
 
 
 def _printable(text: str) -> str:
@@ -95,35 +128,40 @@ def cover_lines(book: Book) -> list[tuple[str, str]]:
     ]
 
 
-def draw_cover(book: Book) -> bytes:
-    """Return the cover as JPEG bytes (1600×2560)."""
-    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
-    draw = ImageDraw.Draw(image)
-    y = 220
-    y = _centered(draw, y, book.paper.name, _masthead_font(_printable(book.paper.name)), RED) + 70
-    draw.rectangle((MARGIN, y, WIDTH - MARGIN, y + 10), fill=RED)
-    draw.rectangle((MARGIN, y + 22, WIDTH - MARGIN, y + 25), fill=RED)
-    y += 80
+def cover_text(book: Book) -> CoverText:
+    """Return what the book's cover prints."""
     first = book.issues[0].issue
     if book.kind == "issue":
         date_line = f"{first.date.year}年{first.date.month}月{first.date.day}日　{first.weekday}"
-    elif book.kind == "month":
-        date_line = f"{first.date.year}年{first.date.month}月　合订本"
+        count_line = f"本期{len(book.pages)}版　{len(book.articles)}篇文章"
     else:
-        date_line = f"{book.date_from.isoformat()} — {book.date_to.isoformat()}"
-    y = _centered(draw, y, date_line, _font(fonts.SANS, "Regular", 76), INK) + 40
-    count = (
-        f"本期{len(book.pages)}版　{len(book.articles)}篇文章"
-        if book.kind == "issue"
-        else f"{len(book.issues)}期　{len(book.pages)}版　{len(book.articles)}篇文章"
-    )
-    y = _centered(draw, y, count, _font(fonts.SANS, "Regular", 52), GREY) + 110
+        if book.kind == "month":
+            date_line = f"{first.date.year}年{first.date.month}月　合订本"
+        else:
+            date_line = f"{book.date_from.isoformat()} — {book.date_to.isoformat()}"
+        count_line = f"{len(book.issues)}期　{len(book.pages)}版　{len(book.articles)}篇文章"
+    return CoverText(book.paper.name, date_line, count_line, tuple(cover_lines(book)), book.paper.publisher)
+
+
+def draw_cover(cover: CoverText) -> bytes:
+    """Return the cover as JPEG bytes (1600×2560)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(image)
+    y = 220
+    y = _centered(draw, y, cover.masthead, _masthead_font(_printable(cover.masthead)), RED) + 70
+    draw.rectangle((MARGIN, y, WIDTH - MARGIN, y + 10), fill=RED)
+    draw.rectangle((MARGIN, y + 22, WIDTH - MARGIN, y + 25), fill=RED)
+    y += 80
+    y = _centered(draw, y, cover.date_line, _font(fonts.SANS, "Regular", 76), INK) + 40
+    y = _centered(draw, y, cover.count_line, _font(fonts.SANS, "Regular", 52), GREY) + 110
 
     label_font = _font(fonts.SANS, "Bold", 58)
     text_font = _font(fonts.SERIF, "Regular", 58)
-    lines = cover_lines(book)
+    lines = cover.lines
     room = (HEIGHT - 300 - y) // 96
-    shown = lines if len(lines) <= room else [*lines[: room - 1], ("…", f"共{len(lines)}项")]
+    shown = lines if len(lines) <= room else (*lines[: room - 1], ("…", f"共{len(lines)}项"))
     # With room to spare, a long line (an article title) wraps once instead of being cut.
     wrap = 2 if len(shown) * 2 <= room else 1
     for label, text in ((_printable(a), _printable(b)) for a, b in shown):
@@ -132,9 +170,13 @@ def draw_cover(book: Book) -> bytes:
         for part in _wrap(text, text_font, WIDTH - MARGIN - 40 - x, wrap):
             draw.text((x, y), part, font=text_font, fill=INK)
             y += 96
-    if book.paper.publisher:
+    if cover.publisher:
         draw.rectangle((MARGIN, HEIGHT - 230, WIDTH - MARGIN, HEIGHT - 226), fill=RED)
-        _centered(draw, HEIGHT - 190, book.paper.publisher, _font(fonts.SANS, "Regular", 50), GREY)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=88)
+        _centered(draw, HEIGHT - 190, cover.publisher, _font(fonts.SANS, "Regular", 50), GREY)
+    out = _JpegBuffer()
+    image.save(out, quality=88)
     return out.getvalue()
+
+
+class _JpegBuffer(io.BytesIO):
+    name = "cover.jpg"  # Pillow picks the format from the name and imports only its JPEG plugin.

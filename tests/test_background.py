@@ -10,10 +10,19 @@ import time
 import pytest
 
 from exporter import background
-from exporter.background import Pending
+from exporter.background import Helper
 from exporter.errors import InputError
 
 needs_fork = pytest.mark.skipif(not background._can_fork(), reason="no fork here (one CPU or threads running)")
+warmed: list[int] = []
+
+
+def warm() -> None:
+    warmed.append(os.getpid())
+
+
+def warmed_in() -> list[int]:
+    return warmed
 
 
 def child_pid() -> int:
@@ -33,38 +42,45 @@ def sleeps() -> None:
 
 
 @needs_fork
-def test_result_comes_from_another_process() -> None:
-    with Pending(child_pid) as pending:
-        assert pending.result() != os.getpid()
+def test_results_come_from_one_warmed_up_process() -> None:
+    with Helper(warm) as helper:
+        first = helper.run(child_pid).result()
+        assert first != os.getpid()
+        assert helper.run(child_pid).result() == first  # The same helper, job after job.
+        assert helper.run(warmed_in).result() == [first]  # Warmed up in the helper, not here.
+    assert warmed == []
 
 
 @needs_fork
 def test_large_result_arrives_whole() -> None:
-    with Pending(big_result, 4096) as pending:
-        assert pending.result() == big_result(4096)
+    with Helper() as helper:
+        assert helper.run(big_result, 4096).result() == big_result(4096)
 
 
 @needs_fork
 def test_error_is_raised_where_the_result_is_wanted() -> None:
-    with Pending(fails) as pending, pytest.raises(InputError) as caught:
-        pending.result()
+    with Helper() as helper, pytest.raises(InputError) as caught:
+        helper.run(fails).result()
     assert str(caught.value) == "a.md:3: bad front matter"
 
 
 @needs_fork
-def test_uncollected_child_is_stopped_and_reaped() -> None:
-    with Pending(sleeps) as pending:
-        pid = pending._pid
-        assert pid
+def test_uncollected_job_stops_and_reaps_the_helper() -> None:
+    with Helper() as helper:
+        pid = helper._pid
+        with helper.run(sleeps):
+            pass  # Left without collecting the result, as when an error is raised on this side.
+        assert not helper._pid
+        assert helper.run(child_pid).result() == os.getpid()  # Later jobs run here.
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # Already reaped: no zombie left.
 
 
 @needs_fork
-def test_killed_child_falls_back_to_this_process() -> None:
-    with Pending(child_pid) as pending:
-        os.kill(pending._pid, signal.SIGKILL)
-        assert pending.result() == os.getpid()
+def test_killed_helper_falls_back_to_this_process() -> None:
+    with Helper() as helper:
+        os.kill(helper._pid, signal.SIGKILL)
+        assert helper.run(child_pid).result() == os.getpid()
 
 
 def test_with_other_threads_it_runs_here() -> None:
@@ -72,9 +88,9 @@ def test_with_other_threads_it_runs_here() -> None:
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        with Pending(child_pid) as pending:
-            assert not pending._pid
-            assert pending.result() == os.getpid()
+        with Helper() as helper:
+            assert not helper._pid
+            assert helper.run(child_pid).result() == os.getpid()
     finally:
         stop.set()
         thread.join()

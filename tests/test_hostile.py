@@ -755,10 +755,10 @@ def test_an_unexpected_error_fails_one_book_not_the_batch(tmp_path: Path, monkey
 
     real = batch.write_book
 
-    def flaky(book, fmt, target, options):  # type: ignore[no-untyped-def]
+    def flaky(book, fmt, target, options, helper=None):  # type: ignore[no-untyped-def]
         if book.date_from.day == 2:
             raise RuntimeError("boom")
-        return real(book, fmt, target, options)
+        return real(book, fmt, target, options, helper)
 
     monkeypatch.setattr(batch, "write_book", flaky)
     issues = open_archive([EXAMPLES]).issues
