@@ -1,7 +1,5 @@
 """The `epaper` command line: a thin layer over the library (exporter.archive, exporter.batch)."""
 
-from __future__ import annotations
-
 import datetime as dt
 import io
 import json
@@ -161,6 +159,9 @@ def export(
     """
     import time
 
+    from exporter import fonts
+
+    fonts.list_early()
     from exporter.archive import open_archive
     from exporter.assemble import Selection
     from exporter.background import Helper
@@ -197,9 +198,7 @@ def export(
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if first and last and first > last:
         raise EpaperError(f"--from {first} is after --to {last}")
-    from exporter.fonts import require_cjk
-
-    require_cjk()  # The EPUB cover is drawn in them too: one clear line now, not one failure per book.
+    fonts.require_cjk()  # The EPUB cover is drawn in them too: one clear line now, not one failure per book.
     if "pdf" in wanted:
         from exporter.writers.pdfsetup import check_page_size, preflight
 

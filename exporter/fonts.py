@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -44,9 +45,22 @@ def _installed() -> tuple[tuple[str, int, tuple[str, ...], tuple[str, ...]], ...
     return tuple(sorted(faces))
 
 
+_listing: threading.Thread | None = None
+
+
+def list_early() -> None:
+    """Start fc-list in the background: it runs while the command imports what it needs."""
+    global _listing
+    if _listing is None:
+        _listing = threading.Thread(target=_installed, daemon=True)
+        _listing.start()
+
+
 @cache
 def find(family: str, style: str = "Regular") -> FontFace | None:
     """Return the installed face of `family` in `style`, or None when fontconfig has no such face."""
+    if _listing is not None:
+        _listing.join()  # One fc-list per process: wait for the early one rather than start another.
     for file, index, families, styles in _installed():
         if family in families and style in styles:
             return FontFace(family, file, index)

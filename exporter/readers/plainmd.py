@@ -10,7 +10,6 @@ give exactly what the full parsers give; tests/test_plainmd.py checks that on ra
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -27,7 +26,7 @@ _INLINE_SYNTAX_RE = re.compile("[`*_\\[<\x00-\x09\x0b-\x1f]")
 # setext underline, fence, or indented code.
 _OTHER_BLOCK_RE = re.compile(r" {0,3}(?:[>\-+=~]|\d{1,9}[.)])| {4}")
 _ATX_RE = re.compile(r" {0,3}(#{1,6})(?= |$)(.*)")
-_ESCAPABLE = frozenset(string.punctuation)
+_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~\n])")  # CommonMark's escapable characters: ASCII punctuation.
 # A line that is one photo, `![caption](path "credit")`, in the forms whose parse is plain: no
 # escapes, entities, nested brackets or URL schemes (markdown-it refuses some schemes).
 _PHOTO_RE = re.compile(
@@ -164,16 +163,5 @@ def _text(text: str) -> Token:
 
 
 def _unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-    out = []
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "\\" and i + 1 < len(text) and (text[i + 1] in _ESCAPABLE or text[i + 1] == "\n"):
-            out.append(text[i + 1])  # A backslash before a line break is a hard break: the break stays.
-            i += 2
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    # A backslash before ASCII punctuation escapes it; before a line break it is a hard break (the break stays).
+    return _ESCAPE_RE.sub(r"\1", text) if "\\" in text else text
