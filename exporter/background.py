@@ -26,10 +26,11 @@ _LENGTH = struct.Struct("<Q")
 class Helper:
     """A forked child that runs the functions sent to it, one at a time."""
 
-    def __init__(self, warm_up: Callable[[], object] | None = None) -> None:
+    def __init__(self, warm_up: Callable[[], object] | None = None, fork: bool = True) -> None:
+        """Fork the helper (`fork=False`: run every job here, as where all CPUs are busy already)."""
         self._pid = 0
         self._busy = False
-        if not _can_fork():
+        if not fork or not _can_fork():
             return
         jobs_read, jobs_write = os.pipe()
         results_read, results_write = os.pipe()

@@ -333,6 +333,7 @@ def _results(
 def _serve(conn: Connection) -> None:
     """A worker: write the books it is sent, one at a time, until told to stop."""
     _init_worker()
+    in_place = Helper(fork=False)  # The other CPUs run workers too: covers are drawn here (Pillow kept loaded).
     while True:
         try:
             task = conn.recv()
@@ -340,7 +341,7 @@ def _serve(conn: Connection) -> None:
             return
         if task is None:
             return
-        conn.send(run_task(task))
+        conn.send(run_task(task, in_place))
 
 
 class _Workers:

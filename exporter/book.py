@@ -18,6 +18,8 @@ Bundle = Literal["issue", "month", "range"]
 
 @dataclass(frozen=True, slots=True)
 class BlockView:
+    """One block of an article as the templates see it."""
+
     kind: str  # paragraph, heading, figure, highlights, separator: the template's switch.
     block: Block
     anchor: str | None  # Only headings are link targets.
@@ -25,6 +27,8 @@ class BlockView:
 
 @dataclass(frozen=True, slots=True)
 class ArticleView:
+    """An article with its anchor, its document and its blocks."""
+
     article: Article
     anchor: str
     file: str  # EPUB document holding it.
@@ -41,6 +45,8 @@ class ArticleView:
 
 @dataclass(frozen=True, slots=True)
 class PageView:
+    """A 版面 with its articles, as one EPUB document / one PDF chapter."""
+
     page: Page
     issue: Issue
     anchor: str
@@ -58,6 +64,8 @@ class PageView:
 
 @dataclass(frozen=True, slots=True)
 class IssueView:
+    """An issue's 版面 in a book (one issue, or one of a volume's)."""
+
     issue: Issue
     anchor: str
     pages: tuple[PageView, ...]

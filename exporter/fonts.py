@@ -17,6 +17,8 @@ INSTALL_HINT = "install the Debian package fonts-noto-cjk (apt-get install fonts
 
 @dataclass(frozen=True, slots=True)
 class FontFace:
+    """An installed face: the file and the face's index in it."""
+
     family: str
     file: str
     index: int  # Face inside a .ttc collection.

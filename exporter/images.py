@@ -28,6 +28,8 @@ class ImageProblem(Exception):
 
 @dataclass(frozen=True, slots=True)
 class PreparedImage:
+    """A photo ready to embed: converted, bounded, without metadata."""
+
     data: bytes
     media_type: str
     extension: str

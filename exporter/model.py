@@ -36,6 +36,8 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
+    """A paragraph of body text."""
+
     text: str
     origin: Origin
 

@@ -94,3 +94,9 @@ def test_with_other_threads_it_runs_here() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def test_without_fork_every_job_runs_here() -> None:
+    with Helper(warm, fork=False) as helper:
+        assert helper.run(child_pid).result() == os.getpid()
+    assert warmed == []  # Nothing to warm up: the jobs run in this process.

@@ -30,6 +30,8 @@ USER_STYLESHEET = "styles/user.css"
 
 @dataclass(frozen=True, slots=True)
 class TocEntry:
+    """One entry of the navigation tree (版面, article or heading)."""
+
     title: str
     href: str
     children: tuple[TocEntry, ...] = ()
@@ -37,6 +39,8 @@ class TocEntry:
 
 @dataclass(frozen=True, slots=True)
 class Landmark:
+    """One EPUB 3 landmark (cover, toc, bodymatter)."""
+
     type: str
     href: str
     title: str
