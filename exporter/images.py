@@ -70,6 +70,7 @@ def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedIm
                 opened.load()
                 image = ImageOps.exif_transpose(opened)
                 source_format = opened.format or ""
+                as_is = _baseline_jpeg_as_is(opened, max_pixels)
     except ImageProblem:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -77,6 +78,11 @@ def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedIm
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ImageProblem(f"image {path} is unreadable or corrupt ({type(exc).__name__}): not embedded") from None
 
+    if as_is:
+        with open(path, "rb") as handle:
+            data = _without_metadata(handle.read())
+        if data is not None:  # The photo's own compressed data: no second lossy encoding, no waiting for it.
+            return PreparedImage(data, *KEPT_FORMATS["JPEG"], image.width, image.height)
     if image.width * image.height > max_pixels:
         scale = (max_pixels / (image.width * image.height)) ** 0.5
         image = image.resize(
@@ -98,6 +104,53 @@ def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedIm
         image.save(out, "JPEG", quality=85, optimize=True, progressive=False)
         media_type, extension = KEPT_FORMATS["JPEG"]
     return PreparedImage(out.getvalue(), media_type, extension, image.width, image.height)
+
+
+def _baseline_jpeg_as_is(opened: Image.Image, max_pixels: int) -> bool:
+    """Say whether a JPEG can go in as it is, once its metadata is cut out: baseline (old Kindles
+    fail on progressive ones), RGB or grey, upright (no EXIF rotation to apply), small enough."""
+    return (
+        opened.format == "JPEG"
+        and opened.getexif().get(0x0112, 1) == 1  # Orientation.
+        and opened.mode in ("RGB", "L")
+        and not opened.info.get("progressive")
+        and not opened.info.get("progression")
+        and opened.width * opened.height <= max_pixels
+    )
+
+
+# Segments a decoder needs (APP0 JFIF, APP14 Adobe colour transform, tables, frame); the rest
+# (EXIF, XMP, ICC, IPTC, comments, maker notes) is cut.
+_KEPT_SEGMENTS = {0xE0, 0xEE, 0xDB, 0xC4, 0xDD, 0xC0, 0xC1}
+
+
+def _without_metadata(data: bytes) -> bytes | None:
+    """Return a baseline JPEG with only the segments a decoder needs, up to its end marker; None if
+    its structure is not the plain one expected (the photo is then encoded afresh)."""
+    if data[:2] != b"\xff\xd8":
+        return None
+    out = [b"\xff\xd8"]
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        segment = data[position : position + 2 + length]
+        if marker == 0xDA:  # Start of scan: the compressed image follows, up to the end marker.
+            end = data.find(b"\xff\xd9", position + 2 + length)
+            if end < 0:
+                return None
+            out.append(data[position : end + 2])
+            return b"".join(out)
+        if len(segment) < 2 + length or length < 2:
+            return None
+        if marker in _KEPT_SEGMENTS:
+            out.append(segment)
+        elif not (0xE1 <= marker <= 0xEF or marker == 0xFE):  # Not metadata: a structure not handled here.
+            return None
+        position += 2 + length
+    return None
 
 
 def _flatten(image: Image.Image) -> Image.Image:
