@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 _LENGTH = struct.Struct("<Q")
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 class Helper:
@@ -32,13 +33,24 @@ class Helper:
         self._busy = False
         if not fork or not _can_fork():
             return
-        jobs_read, jobs_write = os.pipe()
-        results_read, results_write = os.pipe()
-        pid = os.fork()
+        fds: list[int] = []
+        # Stop signals wait until the child has put back the default handlers (the parent's remove its files).
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            fds.extend(os.pipe())
+            fds.extend(os.pipe())
+            pid = os.fork()
+        except OSError:  # Out of processes, memory or descriptors: the jobs run here.
+            for fd in fds:
+                os.close(fd)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            return
+        jobs_read, jobs_write, results_read, results_write = fds
         if pid == 0:
             os.close(jobs_write)
             os.close(results_read)
-            _serve(jobs_read, results_write, warm_up)
+            _serve(jobs_read, results_write, warm_up, mask)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(jobs_read)
         os.close(results_write)
         self._pid, self._jobs, self._results = pid, jobs_write, results_read
@@ -109,13 +121,14 @@ class Pending(Generic[T]):
             self._helper.close()
 
 
-def _serve(jobs: int, results: int, warm_up: Callable[[], object] | None) -> None:
+def _serve(jobs: int, results: int, warm_up: Callable[[], object] | None, mask: set[int | signal.Signals]) -> None:
     """The helper's life: warm up, then answer each job with a pickled (ok, value); never returns."""
     code = 0
     try:
         # The parent's handlers remove its temporary files: not the helper's business.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        for stop in _STOP_SIGNALS:
+            signal.signal(stop, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         if warm_up is not None:
             with contextlib.suppress(Exception):  # What fails here fails again in the job, and is reported.
                 warm_up()

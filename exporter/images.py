@@ -119,37 +119,60 @@ def _baseline_jpeg_as_is(opened: Image.Image, max_pixels: int) -> bool:
     )
 
 
-# Segments a decoder needs (APP0 JFIF, APP14 Adobe colour transform, tables, frame); the rest
-# (EXIF, XMP, ICC, IPTC, comments, maker notes) is cut.
-_KEPT_SEGMENTS = {0xE0, 0xEE, 0xDB, 0xC4, 0xDD, 0xC0, 0xC1}
+# Table and frame segments a baseline decoder needs; APP0 and APP14 are kept only in their standard
+# forms (JFIF without thumbnail, Adobe colour transform); the rest (EXIF, XMP, ICC, IPTC, comments,
+# maker notes, thumbnails) is cut.
+_TABLES = {0xDB, 0xC4, 0xDD, 0xC0, 0xC1}  # DQT, DHT, DRI, SOF0, SOF1.
 
 
 def _without_metadata(data: bytes) -> bytes | None:
-    """Return a baseline JPEG with only the segments a decoder needs, up to its end marker; None if
-    its structure is not the plain one expected (the photo is then encoded afresh)."""
+    """Return a baseline JPEG with only what a decoder needs, up to its end marker; None if its
+    structure is not the plain one expected (the photo is then encoded afresh)."""
     if data[:2] != b"\xff\xd8":
         return None
     out = [b"\xff\xd8"]
     position = 2
-    while position + 4 <= len(data):
-        if data[position] != 0xFF:
+    while True:
+        while data[position : position + 2] == b"\xff\xff":  # Fill bytes before a marker.
+            position += 1
+        if data[position : position + 1] != b"\xff" or position + 2 > len(data):
             return None
         marker = data[position + 1]
-        length = int.from_bytes(data[position + 2 : position + 4], "big")
-        segment = data[position : position + 2 + length]
-        if marker == 0xDA:  # Start of scan: the compressed image follows, up to the end marker.
-            end = data.find(b"\xff\xd9", position + 2 + length)
-            if end < 0:
-                return None
-            out.append(data[position : end + 2])
+        if marker == 0xD9:  # End of image: anything after it is dropped.
+            out.append(b"\xff\xd9")
             return b"".join(out)
-        if len(segment) < 2 + length or length < 2:
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        end = position + 2 + length
+        if length < 2 or end > len(data):
             return None
-        if marker in _KEPT_SEGMENTS:
-            out.append(segment)
-        elif not (0xE1 <= marker <= 0xEF or marker == 0xFE):  # Not metadata: a structure not handled here.
+        payload = data[position + 4 : end]
+        if marker in _TABLES:
+            out.append(data[position:end])
+        elif marker == 0xDA:  # Start of scan: its header, then the entropy-coded data up to the next marker.
+            scan_end = _entropy_end(data, end)
+            if scan_end is None:
+                return None
+            out.append(data[position:scan_end])
+            position = scan_end
+            continue
+        elif marker == 0xE0 and payload[:5] == b"JFIF\x00" and len(payload) >= 14:
+            out.append(b"\xff\xe0\x00\x10" + payload[:12] + b"\x00\x00")  # No thumbnail.
+        elif marker == 0xEE and payload[:5] == b"Adobe" and len(payload) >= 12:
+            out.append(b"\xff\xee\x00\x0e" + payload[:12])  # Version, flags, colour transform.
+        elif not (0xE0 <= marker <= 0xEF or marker == 0xFE):  # Not metadata: a structure not handled here.
             return None
-        position += 2 + length
+        position = end
+
+
+def _entropy_end(data: bytes, position: int) -> int | None:
+    """Return where a scan's entropy-coded data ends: at the first marker that is neither a stuffed
+    0xFF00 nor a restart marker."""
+    while (position := data.find(b"\xff", position)) >= 0 and position + 1 < len(data):
+        following = data[position + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7:
+            position += 2
+        else:
+            return position
     return None
 
 

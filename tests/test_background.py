@@ -100,3 +100,15 @@ def test_without_fork_every_job_runs_here() -> None:
     with Helper(warm, fork=False) as helper:
         assert helper.run(child_pid).result() == os.getpid()
     assert warmed == []  # Nothing to warm up: the jobs run in this process.
+
+
+def test_failed_fork_runs_jobs_here_and_leaks_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(background, "_can_fork", lambda: True)
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd"))
+    with Helper() as helper:
+        assert helper.run(child_pid).result() == os.getpid()
+    assert len(os.listdir("/proc/self/fd")) == before

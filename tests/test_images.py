@@ -69,3 +69,32 @@ def test_cmyk_and_large_jpegs_are_encoded_afresh(tmp_path: Path) -> None:
     prepared = prepare(str(large), MAX_PIXELS)
     assert prepared.width * prepared.height <= MAX_PIXELS
     assert b"SecretCam" not in prepared.data
+
+
+def segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def test_metadata_between_scans_and_in_standard_segments_is_cut(tmp_path: Path) -> None:
+    """Three baseline scans with restart markers (cjpeg -scans -restart), metadata slipped in between
+    the scans (a comment holding an end-of-image marker), a JFIF thumbnail and a non-Adobe APP14."""
+    plain = (Path(__file__).parent / "fixtures" / "images" / "baseline-three-scans.jpg").read_bytes()
+    second_scan = plain.index(b"\xff\xda", plain.index(b"\xff\xda") + 2)
+    thumbnail = b"JFIF\x00\x01\x02\x00\x00\x01\x00\x01\x02\x02" + b"THUMB" + bytes(7)
+    crafted = (
+        plain[:2]
+        + segment(0xE0, thumbnail)
+        + segment(0xEE, b"Ducky secret owner")
+        + plain[2:second_scan]
+        + segment(0xFE, b"x\xff\xd9y secret")
+        + segment(0xE1, b"Exif\x00\x00 secret")
+        + plain[second_scan:]
+    )
+    source = tmp_path / "a.jpg"
+    source.write_bytes(crafted)
+    prepared = prepare(str(source), MAX_PIXELS)
+    for secret in (b"THUMB", b"Ducky", b"secret", b"Exif"):
+        assert secret not in prepared.data
+    with Image.open(io.BytesIO(prepared.data)) as out, Image.open(io.BytesIO(plain)) as original:
+        out.load()  # Complete: a cut stream would raise "image file is truncated".
+        assert ImageChops.difference(out, original).getbbox() is None

@@ -81,6 +81,9 @@ def full_yaml(lines: list[str]) -> object:
 @example("#话题# 正文\n# \n   ### 收尾 ###\n#######")
 @example("甲\n\n    代码\n乙")
 @example("甲\n===\n乙\n- 项")
+@example("![图](a\x7f.jpg)")  # Found in review: markdown-it ends a destination at DEL …
+@example("![图](<a\x00.jpg>)")  # … turns NUL into U+FFFD first …
+@example("正文\\\n\x85")  # … and does not trim U+0085 as str.strip() does.
 def test_plain_body_reads_as_markdown_it_does(body: str) -> None:
     plain = plain_blocks(body)
     if plain is not None:
@@ -92,6 +95,7 @@ def test_plain_body_reads_as_markdown_it_does(body: str) -> None:
 @example([("title", '"甲: 乙"'), ("page", "'02'")])
 @example([("title", "甲 #乙"), ("page", "")])
 @example([("title", '"甲\\"乙"')])
+@example([("k" * 1025, "x")])  # YAML refuses keys over 1024 characters.
 def test_plain_front_matter_reads_as_pyyaml_does(fields: list[tuple[str, str]]) -> None:
     lines = [f"{key}: {value}" if value else f"{key}:" for key, value in fields]
     plain = front_matter(lines)

@@ -16,12 +16,13 @@ from urllib.parse import quote
 # Characters outside YAML's printable set (PyYAML refuses them), and tab, BOM and YAML's line
 # breaks U+0085, U+2028 and U+2029.
 _YAML_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
-_FIELD_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?")
+_FIELD_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,127}):(?: +(.*))?")  # YAML refuses keys over 1024 characters.
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
 
 # Inline syntax the plain path does not handle: code, emphasis, links/images, autolinks/HTML;
-# tab and control characters (markdown-it expands and replaces those).
-_INLINE_SYNTAX_RE = re.compile("[`*_\\[<\x00-\x09\x0b-\x1f]")
+# tab and control characters (markdown-it expands and replaces those); U+0085, which str.strip()
+# trims and CommonMark does not.
+_INLINE_SYNTAX_RE = re.compile("[`*_\\[<\x00-\x09\x0b-\x1f\x85]")
 # A line that may open a block other than a paragraph or an ATX heading: quote, list, rule,
 # setext underline, fence, or indented code.
 _OTHER_BLOCK_RE = re.compile(r" {0,3}(?:[>\-+=~]|\d{1,9}[.)])| {4}")
@@ -30,8 +31,9 @@ _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~\n])")  # CommonMark's escapable char
 # A line that is one photo, `![caption](path "credit")`, in the forms whose parse is plain: no
 # escapes, entities, nested brackets or URL schemes (markdown-it refuses some schemes).
 _PHOTO_RE = re.compile(
-    r' {0,3}!\[([^\[\]\\`*_<>&!\x00-\x1f]*)\]\( *(?!<?//)(?:<([^<>\s\\&:%"\'()]*)>|([^<>\s\\&:%"\'()\x00-\x1f]+))'
-    r'(?: +"([^"\\&\x00-\x1f]*)")? *\) *'
+    r" {0,3}!\[([^\[\]\\`*_<>&!\x00-\x1f\x7f\x85]*)\]"
+    r'\( *(?!<?//)(?:<([^<>\s\\&:%"\'()\x00-\x1f\x7f]*)>|([^<>\s\\&:%"\'()\x00-\x1f\x7f]+))'
+    r'(?: +"([^"\\&\x00-\x1f\x7f\x85]*)")? *\) *'
 )
 _URL_SAFE = ";/?:@&=+$,-_.!~*'()#"  # What markdown-it (mdurl.encode) leaves unencoded, with letters and digits.
 
