@@ -127,7 +127,7 @@ def cpu_model() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="rounds of both commands; the best of each counts")
+    parser.add_argument("--runs", type=int, default=15, help="rounds of both commands; the best of each counts")
     args = parser.parse_args()
     if not RMRB_DB.exists():
         sys.exit(f"{RMRB_DB} is absent: the benchmark needs the shared corpus")

@@ -10,7 +10,6 @@ language = "zh-CN"
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from exporter.errors import InputError
@@ -19,6 +18,8 @@ from exporter.model import Paper
 
 def read_paper_toml(path: Path, display: str) -> Paper:
     """Return the Paper a paper.toml describes, or raise InputError naming the problem."""
+    import tomllib  # Only archives with a paper.toml need it.
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:

@@ -269,7 +269,7 @@ def _add_entry(target: zipfile.ZipFile, name: str, data: bytes, stamp: tuple[int
         target.writestr(info, data)
     else:
         info.compress_type = zipfile.ZIP_DEFLATED
-        target.writestr(info, data, compresslevel=6)
+        target.writestr(info, data, compresslevel=1)  # Level 6 takes twice as long for 6 % less XHTML.
 
 
 def _ncx_depth(ncx: bytes, package: Package) -> bytes:
