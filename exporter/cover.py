@@ -25,6 +25,12 @@ RED = (178, 26, 30)
 GREY = (110, 104, 98)
 MARGIN = 120
 MAX_CHARS = 300  # More never fits a cover line; measuring a huge title glyph by glyph would never end.
+MASTHEAD = (fonts.SERIF, "Bold", 300)  # The largest size tried for the paper's name.
+DATE_FONT = (fonts.SANS, "Regular", 76)
+COUNT_FONT = (fonts.SANS, "Regular", 52)
+LABEL_FONT = (fonts.SANS, "Bold", 58)
+TEXT_FONT = (fonts.SERIF, "Regular", 58)
+PUBLISHER_FONT = (fonts.SANS, "Regular", 50)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +56,8 @@ def warm_up() -> None:
     """Import Pillow and open the cover's faces, so that drawing starts at once when asked."""
     from PIL import Image, ImageDraw, JpegImagePlugin  # noqa: F401 — imported for later.
 
-    for family, style in (
-        (fonts.SERIF, "Bold"),
-        (fonts.SANS, "Regular"),
-        (fonts.SANS, "Bold"),
-        (fonts.SERIF, "Regular"),
-    ):
-        _font(family, style, 58)
+    for face in (MASTHEAD, DATE_FONT, COUNT_FONT, LABEL_FONT, TEXT_FONT, PUBLISHER_FONT):
+        _font(*face)
 
 
 def _printable(text: str) -> str:
@@ -103,13 +104,13 @@ def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.Free
 
 def _masthead_font(name: str) -> ImageFont.FreeTypeFont:
     """Pick the largest masthead size that fits the width."""
-    size = 300
+    size = MASTHEAD[2]
     while size > 80:
-        font = _font(fonts.SERIF, "Bold", size)
+        font = _font(MASTHEAD[0], MASTHEAD[1], size)
         if font.getlength(name) <= WIDTH - 2 * MARGIN:
             return font
         size -= 20
-    return _font(fonts.SERIF, "Bold", size)
+    return _font(MASTHEAD[0], MASTHEAD[1], size)
 
 
 def cover_lines(book: Book) -> list[tuple[str, str]]:
@@ -154,11 +155,11 @@ def draw_cover(cover: CoverText) -> bytes:
     draw.rectangle((MARGIN, y, WIDTH - MARGIN, y + 10), fill=RED)
     draw.rectangle((MARGIN, y + 22, WIDTH - MARGIN, y + 25), fill=RED)
     y += 80
-    y = _centered(draw, y, cover.date_line, _font(fonts.SANS, "Regular", 76), INK) + 40
-    y = _centered(draw, y, cover.count_line, _font(fonts.SANS, "Regular", 52), GREY) + 110
+    y = _centered(draw, y, cover.date_line, _font(*DATE_FONT), INK) + 40
+    y = _centered(draw, y, cover.count_line, _font(*COUNT_FONT), GREY) + 110
 
-    label_font = _font(fonts.SANS, "Bold", 58)
-    text_font = _font(fonts.SERIF, "Regular", 58)
+    label_font = _font(*LABEL_FONT)
+    text_font = _font(*TEXT_FONT)
     lines = cover.lines
     room = (HEIGHT - 300 - y) // 96
     shown = lines if len(lines) <= room else (*lines[: room - 1], ("…", f"共{len(lines)}项"))
@@ -172,7 +173,7 @@ def draw_cover(cover: CoverText) -> bytes:
             y += 96
     if cover.publisher:
         draw.rectangle((MARGIN, HEIGHT - 230, WIDTH - MARGIN, HEIGHT - 226), fill=RED)
-        _centered(draw, HEIGHT - 190, cover.publisher, _font(fonts.SANS, "Regular", 50), GREY)
+        _centered(draw, HEIGHT - 190, cover.publisher, _font(*PUBLISHER_FONT), GREY)
     out = _JpegBuffer()
     image.save(out, quality=88)
     return out.getvalue()
