@@ -327,21 +327,21 @@ def _results(
         return
     if helper is not None:
         helper.close()  # Each worker draws its own covers.
-    yield from _Workers(min(jobs, len(tasks))).run(tasks, on_start)
+    yield from _Workers(min(jobs, len(tasks)), tasks).run(on_start)
 
 
-def _serve(conn: Connection) -> None:
-    """A worker: write the books it is sent, one at a time, until told to stop."""
+def _serve(conn: Connection, tasks: list[Task]) -> None:
+    """A worker: write the books it is told (by their place in `tasks`), one at a time, until told to stop."""
     _init_worker()
     in_place = Helper(fork=False)  # The other CPUs run workers too: covers are drawn here (Pillow kept loaded).
     while True:
         try:
-            task = conn.recv()
+            index = conn.recv()
         except (EOFError, OSError):
             return
-        if task is None:
+        if index is None:
             return
-        conn.send(run_task(task, in_place))
+        conn.send(run_task(tasks[index], in_place))
 
 
 class _Workers:
@@ -353,10 +353,13 @@ class _Workers:
     the book it was writing.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, tasks: list[Task]) -> None:
         import multiprocessing  # Only batches of several books need it: one book starts faster.
 
         self.size = size
+        # Forked workers find the books in the memory they inherit: only a book's number goes down
+        # the pipe, not its pickled text (pickling a month's articles took the main process 0.1 s).
+        self.tasks = tasks
         self.context: Any = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         self.busy: dict[Connection, tuple[BaseProcess, Task]] = {}
         self.processes: list[BaseProcess] = []
@@ -364,7 +367,7 @@ class _Workers:
 
     def _start(self) -> Connection:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_serve, args=(child,), daemon=True)
+        process = self.context.Process(target=_serve, args=(child, self.tasks), daemon=True)
         process.start()
         child.close()
         self.processes.append(process)
@@ -372,24 +375,25 @@ class _Workers:
         return parent
 
     def _give(
-        self, conn: Connection, process: BaseProcess, pending: list[Task], on_start: Callable[[Task], None] | None
+        self, conn: Connection, process: BaseProcess, pending: list[int], on_start: Callable[[Task], None] | None
     ) -> None:
-        task = pending.pop(0)
+        index = pending.pop(0)
+        task = self.tasks[index]
         if on_start:
             on_start(task)
         try:
-            conn.send(task)
+            conn.send(index)
         except OSError:  # The worker died between two books: hand the book to a fresh one.
             conn.close()
             conn = self._start()
             process = self.processes[-1]
-            conn.send(task)
+            conn.send(index)
         self.busy[conn] = (process, task)
 
-    def run(self, tasks: list[Task], on_start: Callable[[Task], None] | None) -> Iterator[Outcome]:
+    def run(self, on_start: Callable[[Task], None] | None) -> Iterator[Outcome]:
         from multiprocessing.connection import wait
 
-        pending = list(tasks)
+        pending = list(range(len(self.tasks)))
         finished = False
         try:
             for _ in range(self.size):
@@ -408,9 +412,9 @@ class _Workers:
                         if pending:
                             conn = self._start()
                             process = self.processes[-1]
-                    yield outcome
-                    if pending:
+                    if pending:  # The next book first: the worker writes it while the manifest is saved.
                         self._give(conn, process, pending, on_start)
+                    yield outcome
             finished = True
         finally:
             self._stop(graceful=finished)
