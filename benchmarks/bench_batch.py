@@ -44,6 +44,8 @@ class MemoryWatch(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             for pid in self._tree():
+                if not _is_python(pid):  # fc-list, run once at start, is no worker.
+                    continue
                 status = _status(pid)
                 if "VmHWM" in status:
                     self.peak[pid] = max(self.peak.get(pid, 0), status["VmHWM"])
@@ -62,6 +64,13 @@ class MemoryWatch(threading.Thread):
                 except OSError:
                     continue
         return out
+
+
+def _is_python(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().startswith("python")
+    except OSError:
+        return False
 
 
 def _status(pid: int) -> dict[str, int]:
