@@ -443,13 +443,18 @@ def big_dump(path: Path, megabytes: float, paragraphs: bool = True) -> str:
     return lines[0]
 
 
+def export_epub_measured(tmp_path: Path) -> tuple[float, float]:
+    """Export tmp_path/src to EPUB in one process; return (seconds, peak RSS in MiB)."""
+    started = time.perf_counter()
+    code, peak, stderr = run_measured("export", tmp_path / "src", "-o", tmp_path / "out", "-f", "epub", "-j", "1")
+    assert code == 0, stderr
+    return time.perf_counter() - started, peak
+
+
 @pytest.mark.slow
 def test_a_50_mb_text_file_exports_in_bounded_memory(tmp_path: Path) -> None:
     big_dump(tmp_path / "src" / "big.txt", 50)
-    started = time.perf_counter()
-    code, peak, stderr = run_measured("export", tmp_path / "src", "-o", tmp_path / "out", "-f", "epub", "-j", "1")
-    seconds = time.perf_counter() - started
-    assert code == 0, stderr
+    seconds, peak = export_epub_measured(tmp_path)
     print(f"50 MB dump → EPUB: {seconds:.1f} s, peak RSS {peak:.0f} MiB")
     assert peak < 700, f"peak RSS {peak:.0f} MiB (measured 370 MiB when written)"
     assert output(tmp_path / "out", "epub").stat().st_size > 1_000_000
@@ -472,8 +477,7 @@ def test_a_1_mb_paragraph_is_kept_whole(tmp_path: Path) -> None:
     (article,) = read_one(tmp_path / "src" / "long.txt").articles
     assert time.perf_counter() - started < 10
     assert [b.text for b in article.blocks] == [restore_punctuation(text)]  # type: ignore[union-attr]
-    code, peak, stderr = run_measured("export", tmp_path / "src", "-o", tmp_path / "out", "-f", "epub", "-j", "1")
-    assert code == 0, stderr
+    _, peak = export_epub_measured(tmp_path)
     print(f"1 MB paragraph → EPUB: peak RSS {peak:.0f} MiB")
     assert peak < 300, f"peak RSS {peak:.0f} MiB (measured 96 MiB when written)"
     assert restore_punctuation(text) in epub_text(output(tmp_path / "out", "epub"))
@@ -484,10 +488,7 @@ def test_10000_articles_in_one_issue_export_in_bounded_memory(tmp_path: Path) ->
     rng = random.Random(3)
     for n in range(10_000):
         write_article(tmp_path / "src", D(2026, 1, 14), n // 1000 + 1, n % 1000 + 1, rng, image=False, paragraphs=3)
-    started = time.perf_counter()
-    code, peak, stderr = run_measured("export", tmp_path / "src", "-o", tmp_path / "out", "-f", "epub", "-j", "1")
-    seconds = time.perf_counter() - started
-    assert code == 0, stderr
+    seconds, peak = export_epub_measured(tmp_path)
     print(f"10,000 articles → EPUB: {seconds:.1f} s, peak RSS {peak:.0f} MiB")
     assert peak < 500, f"peak RSS {peak:.0f} MiB (measured 126 MiB when written)"
     documents = epub_documents(output(tmp_path / "out", "epub"))
