@@ -304,6 +304,9 @@ def execute(
                 raise KeyboardInterrupt
             if fail_fast and outcome.status == "failed":
                 break
+    except KeyboardInterrupt:
+        remove_open_files()  # A book written here, interrupted as its temporary file was being made.
+        raise
     finally:
         results.close()  # Stops the workers now, whatever ended the loop (fail-fast, interrupt, full disk).
         signal.signal(signal.SIGTERM, previous)
@@ -353,6 +356,8 @@ class _Workers:
     the book it was writing.
     """
 
+    stop_wait = 10.0  # Seconds an interrupted worker gets to remove its files before it is killed.
+
     def __init__(self, size: int, tasks: list[Task]) -> None:
         import multiprocessing  # Only batches of several books need it: one book starts faster.
 
@@ -381,14 +386,15 @@ class _Workers:
         task = self.tasks[index]
         if on_start:
             on_start(task)
+        self.busy[conn] = (process, task)  # Before sending: an interrupt from here on removes its files.
         try:
             conn.send(index)
         except OSError:  # The worker died between two books: hand the book to a fresh one.
+            del self.busy[conn]
             conn.close()
             conn = self._start()
-            process = self.processes[-1]
+            self.busy[conn] = (self.processes[-1], task)
             conn.send(index)
-        self.busy[conn] = (process, task)
 
     def run(self, on_start: Callable[[Task], None] | None) -> Iterator[Outcome]:
         from multiprocessing.connection import wait
@@ -431,22 +437,30 @@ class _Workers:
             if process.is_alive() and not graceful:
                 process.terminate()
         for process in self.processes:
-            process.join(30 if graceful else 10)
+            process.join(30 if graceful else self.stop_wait)
             if process.is_alive():
                 process.kill()
                 process.join()
+        # A worker stuck in a long C call is killed before its handler runs: its files are removed here.
+        for _, task in self.busy.values():
+            _remove_parts(task)
 
 
 def _died(task: Task, exitcode: int | None) -> Outcome:
     """Report the book of a worker that died, and remove the temporary files it could not."""
-    for _, target, _ in task.targets:
-        path = Path(target)
-        for part in path.parent.glob(f".{path.name}.*.part"):
-            part.unlink(missing_ok=True)
+    _remove_parts(task)
     how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
     return Outcome.for_job(
         task.job, status="failed", error=f"the worker process writing it died ({how}); nothing of it was kept"
     )
+
+
+def _remove_parts(task: Task) -> None:
+    """Delete the temporary files of a book whose worker is dead (the output folder is locked: they are its)."""
+    for _, target, _ in task.targets:
+        path = Path(target)
+        for part in path.parent.glob(f".{path.name}.*.part"):
+            part.unlink(missing_ok=True)
 
 
 def missing_dates(issues: Sequence[Issue], date_from: dt.date | None, date_to: dt.date | None) -> dict[str, list[str]]:

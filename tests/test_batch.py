@@ -374,3 +374,59 @@ def test_fail_fast_names_the_books_it_stopped(tmp_path: Path) -> None:
     assert len(issues) < 4 or all(i["status"] in ("written", "failed") for i in others)
     assert all(i["error"] == "stopped by --fail-fast before it was done" for i in others if i["status"] == "failed")
     assert not list((tmp_path / "out").rglob("*.part"))
+
+
+def _stuck_after_part(book: object, fmt: str, target: Path, options: object, helper: object = None) -> list[object]:
+    """A book that starts its file, then hangs where SIGTERM cannot reach Python (a long C call)."""
+    from exporter.writers.atomic import atomic_file
+
+    with atomic_file(target) as handle:
+        handle.write(b"%PDF-")
+        handle.flush()
+        if not target.name.startswith("2026-09-01"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+            time.sleep(120)
+    return []
+
+
+def test_a_worker_killed_before_its_handler_runs_leaves_no_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted, a worker that cannot run its SIGTERM handler is killed; its .part goes all the same."""
+    from exporter import batch
+    from exporter.archive import open_archive
+    from exporter.writers import WriteOptions
+
+    src = make_archive(tmp_path / "src", D(2026, 9, 1), 3, pages=1, articles=1)
+    out = tmp_path / "out"
+    planned = batch.prepare(batch.plan(open_archive([src]).issues, "issue"), ("pdf",), out, WriteOptions())
+    monkeypatch.setattr(batch, "write_book", _stuck_after_part)  # The forked workers inherit it.
+    monkeypatch.setattr(batch._Workers, "stop_wait", 0.5)
+    results = batch._Workers(2, planned.tasks).run(None)
+    assert next(results).status == "written"  # 09-01; the two other books hang with their files open.
+    deadline = time.monotonic() + 60
+    while len(list(out.rglob("*.part"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(list(out.rglob("*.part"))) == 2
+    results.close()  # As on Ctrl-C: stop the workers.
+    assert not list(out.rglob("*.part"))
+    assert [p.name for p in out.rglob("*.pdf")] == ["2026-09-01.pdf"]
+
+
+def test_a_part_made_as_the_signal_lands_is_still_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temporary file is listed for the SIGTERM handler before it exists, never after."""
+    from exporter.writers import atomic
+
+    real_open = os.open
+
+    def open_then_interrupted(path: str, flags: int, mode: int = 0o777) -> int:
+        os.close(real_open(path, flags, mode))
+        raise KeyboardInterrupt  # The signal arrives the instant the file exists.
+
+    monkeypatch.setattr(atomic.os, "open", open_then_interrupted)
+    with pytest.raises(KeyboardInterrupt), atomic.atomic_file(tmp_path / "book.pdf"):
+        pass
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir())  # The file was made and left to the handler …
+    atomic.remove_open_files()  # … which finds it.
+    assert not list(tmp_path.iterdir())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -26,11 +26,9 @@ def atomic_file(target: Path) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces `target` only when the block finishes without error."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        fd, tmp = _create_part(target)
     except OSError as exc:
         raise OutputError(f"{target.parent}: cannot write here: {exc.strerror or exc}") from None
-    tmp = Path(tmp_name)
-    _OPEN.add(tmp)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -46,6 +44,24 @@ def atomic_file(target: Path) -> Iterator[BinaryIO]:
         raise
     finally:
         _OPEN.discard(tmp)
+
+
+def _create_part(target: Path) -> tuple[int, Path]:
+    """Create `.<name>.<random>.part` beside `target`, listed in _OPEN before it exists.
+
+    Listed first, so a SIGTERM landing between the creation and the listing cannot leave it behind.
+    """
+    for _ in range(100):
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
+        _OPEN.add(tmp)
+        try:
+            return os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), tmp
+        except FileExistsError:
+            _OPEN.discard(tmp)
+        except OSError:  # Nothing was made. (An interrupt leaves it listed: remove_open_files finds it.)
+            _OPEN.discard(tmp)
+            raise
+    raise FileExistsError(f"no free temporary name beside {target.name}")
 
 
 def write_bytes(target: Path, data: bytes) -> None:
