@@ -8,7 +8,8 @@ For arbitrary Unicode text in the body and in the header / front-matter fields:
    markup Markdown itself consumes (the oracle is CommonMark's own rendering of the body);
 3. the real EPUB writer turns the article into XHTML documents that parse.
 
-Bounded (max_examples, deadline) so the whole file runs in about 20 s.
+Bounded by max_examples so the whole file runs in about 20 s; no per-example deadline (a slow CI
+machine must not turn a correct run into a failure).
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ BODY = st.lists(st.text(CHARS, max_size=80), max_size=8).map("\n".join)
 # Front-matter values travel as YAML escapes: they may hold anything, lone surrogates too.
 FIELD = st.text(st.one_of(CHARS, st.sampled_from(["\ud800", "\udfff", "\x00", "\n"])), max_size=30)
 
-FAST = settings(max_examples=120, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
-WRITES = settings(max_examples=30, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+WRITES = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @contextmanager
