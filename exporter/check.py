@@ -67,22 +67,27 @@ def check_epub(path: Path) -> Report:
         f"EPUBCheck {checker.get('checkerVersion', '?')}: {checker.get('nFatal', 0)} fatal, "
         f"{checker.get('nError', 0)} errors, {checker.get('nWarning', 0)} warnings"
     )
-    report.facts.append(
-        f"EPUB {publication.get('ePubVersion')}, {publication.get('nSpines')} spine items, "
-        f"title {publication.get('title')!r}, language {publication.get('language')}"
-    )
+    if publication.get("ePubVersion"):  # Absent when EPUBCheck could not open the package at all.
+        report.facts.append(
+            f"EPUB {publication.get('ePubVersion')}, {publication.get('nSpines')} spine items, "
+            f"title {publication.get('title')!r}, language {publication.get('language')}"
+        )
     return report
+
+
+def checkable(path: Path) -> None:
+    """Raise EpaperError unless `path` is an .epub or .pdf file that exists."""
+    if not path.is_file():
+        raise EpaperError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    if path.suffix.lower() not in (".epub", ".pdf"):
+        raise EpaperError(f"{path}: not an .epub or .pdf file")
 
 
 def check(path: Path) -> Report:
     """Check one EPUB or PDF file."""
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise EpaperError(f"{path}: no such file")
-    if suffix == ".epub":
+    checkable(path)
+    if path.suffix.lower() == ".epub":
         return check_epub(path)
-    if suffix == ".pdf":
-        from exporter.pdfcheck import check_pdf
+    from exporter.pdfcheck import check_pdf
 
-        return check_pdf(path)
-    raise EpaperError(f"{path}: not an .epub or .pdf file")
+    return check_pdf(path)

@@ -11,9 +11,14 @@ from typing import Annotated
 
 import click
 import typer
+import typer.core
 
 from exporter import __version__
 from exporter.errors import EpaperError, InputError
+from exporter.papers import is_language_tag
+
+# Typer escapes "[default: …]" as "\\[default: …]" for rich whenever rich is installed, even with rich help off.
+typer.core.HAS_RICH = False
 
 app = typer.Typer(
     name="epaper",
@@ -33,7 +38,7 @@ app = typer.Typer(
 
 Sources = Annotated[
     list[Path],
-    typer.Argument(metavar="SOURCES", help="Source files or folders (searched recursively); any mix of formats."),
+    typer.Argument(metavar="SOURCES...", help="Source files or folders (searched recursively); any mix of formats."),
 ]
 PaperOpt = Annotated[str | None, typer.Option("--paper", help="Only this paper; also names papers that sources omit.")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First date, YYYY-MM-DD (inclusive).")]
@@ -193,8 +198,15 @@ def export(
         raise EpaperError(f"--templates {templates}: not a folder of templates")
     if css is not None and not css.is_file():
         raise EpaperError(f"--css {css}: not a stylesheet file")
-    if report is not None and not _creatable(report):
+    if report is not None and (not _creatable(report) or report.absolute() == out.absolute()):
         raise EpaperError(f"--report {report}: cannot be written there")
+    if lang is not None and not is_language_tag(lang):
+        raise EpaperError(f"--lang {lang!r}: not a language tag such as zh-CN, zh-Hans or zh-Hant-TW")
+    if css is not None:
+        from exporter.overrides import check_stylesheet
+
+        for warning in check_stylesheet(css):
+            typer.echo(f"epaper: warning: {warning}", err=True)
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if first and last and first > last:
         raise EpaperError(f"--from {first} is after --to {last}")
@@ -227,14 +239,7 @@ def export(
             for notice in archive.notices:
                 typer.echo(f"epaper: warning: {notice}", err=True)
         if not archive.issues:
-            filtered = paper is not None or first is not None or last is not None
-            reason = (
-                "no issue matches --paper/--from/--to"
-                if filtered
-                else "the sources hold no article (index pages only?)"
-            )
-            typer.echo(f"epaper: nothing to export: {reason}", err=True)
-            raise typer.Exit(1 if archive.refused else 0)
+            raise EpaperError(_nothing_to_export(sources, paper, first, last))
 
         check_writable(out)  # One error and exit 2, rather than every book failing the same way.
         with output_lock(out):
@@ -274,7 +279,7 @@ def export(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(metavar="FILES", help="EPUB or PDF files to validate.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILES...", help="EPUB or PDF files to validate.")],
 ) -> None:
     """Validate EPUB files with EPUBCheck and PDF files for fonts, outline and page boxes.
 
@@ -285,7 +290,10 @@ def check(
     Exit 0 when every file passes, 1 when any has an error or warning.
     """
     from exporter.check import check as check_file
+    from exporter.check import checkable
 
+    for file in files:  # A wrong name is a usage error (exit 2), found before minutes of checking.
+        checkable(file)
     failed = 0
     for file in files:
         try:
@@ -302,6 +310,15 @@ def check(
             typer.echo(f"  {problem}")
         failed += not result.ok
     raise typer.Exit(1 if failed else 0)
+
+
+def _nothing_to_export(sources: list[Path], paper: str | None, first: dt.date | None, last: dt.date | None) -> str:
+    """Say why no book can be made: what was asked for, or that the sources hold no article."""
+    where = ", ".join(str(s) for s in sources)
+    asked = [f"--paper {paper}" if paper else "", f"--from {first}" if first else "", f"--to {last}" if last else ""]
+    if any(asked):
+        return f"{where}: no issue matches {' '.join(a for a in asked if a)} (epaper inspect lists what is there)"
+    return f"{where}: no article found, nothing to export (index pages only?)"
 
 
 def _creatable(path: Path) -> bool:

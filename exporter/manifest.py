@@ -15,10 +15,11 @@ from typing import Any
 
 from exporter import __version__, normalized
 from exporter.model import Issue
+from exporter.readers import OUTPUT_MARK
 from exporter.writers import WriteOptions
 from exporter.writers.atomic import write_bytes
 
-MANIFEST = ".epaper-manifest.json"
+MANIFEST = OUTPUT_MARK
 VERSION = 1
 
 

@@ -10,10 +10,19 @@ language = "zh-CN"
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from exporter.errors import InputError
 from exporter.model import Paper
+
+# BCP 47's shape (language, then script/region/variant subtags): EPUBCheck refuses anything else.
+_LANGUAGE_TAG_RE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def is_language_tag(text: str) -> bool:
+    """Say whether `text` is shaped like a language tag: zh-CN, zh-Hans, zh-Hant-TW, en."""
+    return _LANGUAGE_TAG_RE.fullmatch(text) is not None
 
 
 def read_paper_toml(path: Path, display: str) -> Paper:
@@ -38,8 +47,8 @@ def read_paper_toml(path: Path, display: str) -> Paper:
     language = data.get("language", "zh-CN")
     if publisher is not None and not isinstance(publisher, str):
         raise InputError(display, "publisher must be text")
-    if not isinstance(language, str):
-        raise InputError(display, "language must be text such as zh-CN")
+    if not isinstance(language, str) or not is_language_tag(language):
+        raise InputError(display, "language must be a language tag such as zh-CN or zh-Hans")
     return Paper(
         name=name.strip(),
         publisher=publisher,

@@ -61,4 +61,15 @@ def render(name: str, user_templates: Path | None = None, **context: object) -> 
     except jinja2.TemplateSyntaxError as exc:
         raise EpaperError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
     except jinja2.TemplateError as exc:
-        raise EpaperError(f"template {name}: {exc}") from None
+        raise EpaperError(f"{_template_place(exc) or f'template {name}'}: template error: {exc}") from None
+
+
+def _template_place(exc: BaseException) -> str | None:
+    """Return FILE:LINE of the innermost template frame (Jinja maps its frames to the .j2 source)."""
+    place = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            place = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return place

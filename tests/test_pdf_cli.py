@@ -174,8 +174,9 @@ def test_check_fails_a_pdf_without_outline_or_cjk_fonts(tmp_path: Path) -> None:
     assert "no outline" in proc.stdout
 
 
-def test_check_missing_file_fails_that_file(tmp_path: Path) -> None:
+def test_check_of_a_missing_file_is_a_usage_error(pdfs: PdfShelf, tmp_path: Path) -> None:
+    """A wrong name is found before any file is checked: one line, exit 2."""
     missing = tmp_path / "nowhere.pdf"
-    proc = run_cli("check", missing)
-    assert proc.returncode == 1 and proc.stderr == "", proc.stderr
-    assert proc.stdout.splitlines() == [f"{missing}: FAILED", f"  {missing}: no such file"]
+    proc = run_cli("check", pdfs.get("tiny").pdf, missing)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stdout
+    assert proc.stderr == f"epaper: error: {missing}: no such file\n"

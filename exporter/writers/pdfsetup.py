@@ -22,6 +22,7 @@ def check_page_size(value: str) -> tuple[float, float]:
         width, height = float(m.group(1)), float(m.group(2))
         if 50 <= width <= 1200 and 50 <= height <= 1200:
             return width, height
+        raise EpaperError(f"--page-size {value!r}: each side must be 50 to 1200 mm (A5 is 148x210mm)")
     raise EpaperError(f"--page-size {value!r}: expected A4, A5, B5, Letter or WxHmm such as 185x260mm")
 
 
