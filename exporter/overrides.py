@@ -28,4 +28,6 @@ def check_stylesheet(path: Path) -> list[str]:
         elif rule.type == "qualified-rule":
             inner = tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True)
             errors.extend(d for d in inner if d.type == "error")
-    return [f"{path}:{e.source_line}: CSS syntax error ({e.message}); readers and the PDF ignore that part" for e in errors]
+    return [
+        f"{path}:{e.source_line}: CSS syntax error ({e.message}); readers and the PDF ignore that part" for e in errors
+    ]
