@@ -111,6 +111,27 @@ def test_hubei_pages_and_paper(hubei: tuple[Issue, list[str], Path]) -> None:
 
 
 @needs_corpus
+def test_hubei_blocks_saved_in_one_file_read_as_saved_apart(
+    hubei: tuple[Issue, list[str], Path], tmp_path: Path
+) -> None:
+    """Scrapers concatenate article pages into one file: every block is an article, none dropped."""
+    apart, _, _ = hubei
+    day = tmp_path / "pc" / "content" / "202302" / "11"
+    day.mkdir(parents=True)
+    shutil.copyfile(HUBEI / "content.txt", day / "content_1.htm")
+    catalog = read_all([tmp_path], ReadOptions())
+    assert not catalog.refused, catalog.refused
+    issues, _ = assemble(catalog.articles, catalog.papers)
+    together = only(issues)
+    assert together.paper.name == apart.paper.name and together.date == apart.date
+
+    def contents(issue: Issue) -> list[tuple[str, list[tuple[str, tuple[str, ...]]]]]:
+        return [(p.label, [(a.title, tuple(a.texts())) for a in p.articles]) for p in issue.pages]
+
+    assert contents(together) == contents(apart)
+
+
+@needs_corpus
 def test_hubei_every_title_and_paragraph_is_in_the_model(hubei: tuple[Issue, list[str], Path]) -> None:
     issue, _, _ = hubei
     derived = json.loads((HUBEI / "derived" / "2023-02-11.index.json").read_text(encoding="utf-8"))
@@ -303,6 +324,31 @@ def test_founder_split_article_is_joined_on_its_first_page(tmp_path: Path) -> No
         "县图书馆还将每季度为各村更换一批新书。",
     ]
     assert "转" not in all_text(start) and "接第" not in all_text(start)
+
+
+def test_pages_saved_into_one_file_are_each_read(tmp_path: Path) -> None:
+    """Three whole saved pages in one file (HTML, HEAD, BODY each): three articles, the split one joined."""
+    day = FIXTURES / "founder" / FOUNDER_DAY
+    pages = [(day / f"content_{n}.html").read_text(encoding="utf-8") for n in (101, 102, 103)]
+    (tmp_path / "content_1.htm").write_text("\n".join(pages), encoding="utf-8")
+    result = read_one(tmp_path / "content_1.htm")
+    titles = [a.title for a in result.articles]
+    assert titles[0] == "小小育秧棚 撑起丰收梦" and titles[1:] == ["青山县新建十座乡村图书馆"] * 2
+    joined = result.articles[1]
+    assert joined == result.articles[2] or joined.texts() == result.articles[2].texts()
+    assert joined.notes == ("下转第02版：后半部分已接在本文之后",)
+    assert "县图书馆还将每季度为各村更换一批新书。" in all_text(joined)
+
+
+def test_titles_that_cannot_be_told_apart_are_named_in_a_warning(tmp_path: Path) -> None:
+    page = (FIXTURES / "founder" / FOUNDER_DAY / "content_101.html").read_text(encoding="utf-8")
+    second = '<font id="main-title">第二篇文章</font>'
+    (tmp_path / "content_1.htm").write_text(
+        page.replace('<font id="main-title">', second + '<font id="main-title">'), encoding="utf-8"
+    )
+    result = read_one(tmp_path / "content_1.htm")
+    assert len(result.articles) == 1
+    assert any("2 article titles in one page could not be told apart" in n.message for n in result.notices)
 
 
 def test_jump_line_without_its_other_half_becomes_a_note(tmp_path: Path) -> None:

@@ -63,9 +63,20 @@ def sniff(head: str) -> bool:
 
 def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResult:
     doc, notices = load_page(path, display)
+    blocks = article_blocks(doc)
+    if len(blocks) > 1:
+        return _read_blocks(blocks, path, display, options, root, notices)
     if is_article(doc):
+        titles = len(_titles(doc))
+        if titles > 1:  # Several articles whose parts are not grouped in one element each.
+            notices += (
+                Notice(
+                    Origin(display),
+                    f"{titles} article titles in one page could not be told apart: only the first was read",
+                ),
+            )
         story = parse_story(doc, path, display, options, root)
-        return finish(story, path, display, options, root, _sibling, notices)
+        return finish((story,), path, display, options, root, _sibling, notices)
     if is_index(doc):
         return read_index(doc, path, display, options, root, notices)
     if rmrb.is_article(doc):  # The h1 / #ozoom layout is not only 人民日报's.
@@ -74,6 +85,49 @@ def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResu
         Origin(display), "neither an article page nor a page index (no nowLayout, founder-content, pageLink): skipped"
     )
     return ReadResult((), (*notices, skipped))
+
+
+def article_blocks(doc: HtmlElement) -> list[HtmlElement]:
+    """Split a file holding several saved article pages (scrapers concatenate them) into one element each.
+
+    A block is the largest element holding one main title; each must hold its own body too, else
+    the file is read as one page. Returns [doc] for an ordinary page.
+    """
+    titles = _titles(doc)
+    if len(titles) < 2:
+        return [doc]
+    count: dict[HtmlElement, int] = {}
+    for title in titles:  # Titles below each element, counted in one pass up each title's ancestors.
+        for ancestor in title.iterancestors():
+            count[ancestor] = count.get(ancestor, 0) + 1
+    blocks = []
+    for title in titles:
+        block = title
+        while (parent := block.getparent()) is not None and count[parent] == 1:
+            block = parent
+        if not _has_body(block):
+            return [doc]
+        blocks.append(block)
+    return blocks
+
+
+def _titles(doc: HtmlElement) -> list[HtmlElement]:
+    return list(doc.xpath('descendant-or-self::*[@id="main-title"]'))
+
+
+def _read_blocks(
+    blocks: list[HtmlElement], path: Path, display: str, options: ReadOptions, root: Path, notices: tuple[Notice, ...]
+) -> ReadResult:
+    """Read each article block of a file; a block that cannot be read costs only itself (with a warning)."""
+    stories = []
+    for block in blocks:
+        try:
+            stories.append(parse_story(block, path, display, options, root))
+        except InputError as exc:
+            notices += (Notice(Origin(display, block.sourceline), f"article block not read: {exc.message}"),)
+    if not stories:
+        raise InputError(display, f"none of its {len(blocks)} article blocks could be read")
+    return finish(stories, path, display, options, root, _sibling, notices)
 
 
 def is_article(doc: HtmlElement) -> bool:
@@ -167,6 +221,13 @@ def _body(doc: HtmlElement) -> HtmlElement | None:
     return None
 
 
+def _has_body(doc: HtmlElement) -> bool:
+    """Say whether _body would find a body, without building it."""
+    if doc.find(".//founder-content") is not None:
+        return True
+    return any((c.text or "").strip() == "enpcontent" for c in doc.iter(etree.Comment))
+
+
 def _above(body: HtmlElement) -> list[HtmlElement]:
     """Return the elements printed just above the body (photos and their captions), in order."""
     out = []
@@ -185,4 +246,4 @@ def _is_header(element: HtmlElement) -> bool:
 
 
 # Reads the pages saved beside the one being read, for 转版.
-_sibling = sibling_parser(is_article, parse_story)
+_sibling = sibling_parser(is_article, parse_story, article_blocks)

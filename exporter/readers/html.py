@@ -71,6 +71,8 @@ _WESTERN = {"ascii", "iso8859-1", "cp1252", "iso8859-15"}
 _ALIASES = {"x-gbk": "gbk", "gb_2312-80": "gb2312", "x-euc-cn": "gb2312"}  # Names browsers know, Python does not.
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 _XML_DECL_RE = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+_HTML_START_RE = re.compile(r"<html[\s>]", re.I)
+_DOCUMENT_END_RE = re.compile(r"</(?:html|body)\s*>", re.I)
 _SCRIPT_URL_RE = re.compile(r"^(?:javascript|vbscript|data|livescript):", re.I)
 _INVISIBLE_RE = re.compile(r"[\x00-\x20\x7f]+")
 _SPACES_RE = re.compile(r"[ \t\r\n\f\v\xa0]+")
@@ -123,6 +125,8 @@ def looks_like_html(head: str) -> bool:
 def load_page(path: Path, display: str) -> tuple[HtmlElement, tuple[Notice, ...]]:
     """Read, decode and parse a saved page, with everything that is not text already removed."""
     text, notices = _decode(read_bytes(path, display), display)
+    if len(_HTML_START_RE.findall(text)) > 1:  # Pages saved into one file: libxml2 stops at the first </html>.
+        text = _DOCUMENT_END_RE.sub("", text)
     try:
         doc = lxml.html.document_fromstring(_XML_DECL_RE.sub("", text, count=1))
     except (etree.ParserError, ValueError) as exc:
@@ -158,8 +162,8 @@ def _decode(data: bytes, display: str) -> tuple[str, tuple[Notice, ...]]:
 def drop_hostile(doc: HtmlElement) -> None:
     """Remove active and embedded content, script links and event handlers, in place."""
     for element in list(doc.iter(*_HOSTILE)):
-        if element.tag in _VOID:
-            element.drop_tag()
+        if element.tag in _VOID and (len(element) or element.text):  # libxml2 may nest text in HTML5 voids.
+            element.drop_tag()  # Keeps that text; linear in the siblings, so only where needed.
         else:
             element.drop_tree()
     for link in list(doc.iter("a", "area")):
@@ -171,7 +175,7 @@ def drop_hostile(doc: HtmlElement) -> None:
 
 
 def by_id(doc: HtmlElement, name: str) -> HtmlElement | None:
-    found = doc.xpath("//*[@id=$name]", name=name)
+    found = doc.xpath("descendant-or-self::*[@id=$name]", name=name)  # Within `doc`: it may be one block.
     return found[0] if found else None
 
 
@@ -280,7 +284,9 @@ def paper_for(
     doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path, hint: str | None = None
 ) -> str:
     """Return the paper name: from the page, --paper or paper.toml; refuse the page otherwise."""
-    name = paper_on_page(doc) or hint or options.paper or toml_paper(path.parent, root)
+    top = doc.getroottree().getroot()  # `doc` may be one article block of a larger file.
+    on_page = paper_on_page(doc) or (paper_on_page(top) if top is not doc else None)
+    name = on_page or hint or options.paper or toml_paper(path.parent, root)
     if not name:
         raise InputError(
             display,

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +28,7 @@ from exporter.readers.html import HtmlElement, Line, load_page, saved_pages
 from exporter.readers.story import Story, to_article
 from exporter.text import natural_key, page_key
 
-Parse = Callable[[Path, str, ReadOptions, Path], Story | None]
+Parse = Callable[[Path, str, ReadOptions, Path], tuple[Story, ...]]
 
 _NUMBER = r"[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3}|[A-Za-z][0-9]{1,3}"
 _TO_RE = re.compile(rf"^[（(]?\s*(?:下转|转)\s*(?:第\s*)?({_NUMBER})\s*版\s*[)）]?$")
@@ -38,51 +39,103 @@ _DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 def sibling_parser(
     is_article: Callable[[HtmlElement], bool],
     parse_story: Callable[[HtmlElement, Path, str, ReadOptions, Path], Story],
+    blocks: Callable[[HtmlElement], list[HtmlElement]] = lambda doc: [doc],
 ) -> Parse:
-    """Make a layout's reader of neighbouring pages: their story, or None for no article of this layout."""
+    """Make a layout's reader of neighbouring pages: the stories of their article blocks of this layout."""
 
-    def parse(path: Path, display: str, options: ReadOptions, root: Path) -> Story | None:
+    def parse(path: Path, display: str, options: ReadOptions, root: Path) -> tuple[Story, ...]:
         try:
             doc, _ = load_page(path, display)
-            return parse_story(doc, path, display, options, root) if is_article(doc) else None
         except InputError:
-            return None
+            return ()
+        stories = []
+        for block in blocks(doc):
+            try:
+                if is_article(block):
+                    stories.append(parse_story(block, path, display, options, root))
+            except InputError:
+                continue
+        return tuple(stories)
 
     return parse
 
 
 def finish(
-    story: Story, path: Path, display: str, options: ReadOptions, root: Path, parse: Parse, notices: tuple[Notice, ...]
+    stories: Sequence[Story],
+    path: Path,
+    display: str,
+    options: ReadOptions,
+    root: Path,
+    parse: Parse,
+    notices: tuple[Notice, ...],
 ) -> ReadResult:
-    """Settle a page's story among the pages saved beside it and return its article."""
-    story = settle(story, siblings(path, display, options, root, parse))
-    return ReadResult((to_article(story),), (*notices, *story.notices))
+    """Settle a page's stories (one per article block) among each other and the pages saved beside it."""
+    peers = siblings(path, display, options, root, parse)
+    if path.name not in peers.files:  # Not listed beside itself (unreadable folder): add its own blocks.
+        peers = Peers((*stories, *peers.stories))
+    settled = [settle(story, peers) for story in stories]
+    return ReadResult(tuple(to_article(s) for s in settled), (*notices, *(n for s in settled for n in s.notices)))
 
 
-def settle(story: Story, others: tuple[Story, ...]) -> Story:
+class Peers:
+    """The stories of a folder's pages, indexed so that settling one story looks at few others.
+
+    Copies are found by their whole text, halves among the stories of one page that have a jump line:
+    a folder (or a file) of thousands of articles is settled in linear time, not quadratic.
+    """
+
+    def __init__(self, stories: Sequence[Story]) -> None:
+        self.stories = tuple(stories)
+        self.files = {s.file.name for s in self.stories}
+        self._by_text: dict[tuple[object, ...], list[Story]] = defaultdict(list)
+        self._jumping: dict[tuple[object, ...], list[Story]] = defaultdict(list)
+        for story in sorted(self.stories, key=_place):
+            self._by_text[(story.paper, story.date, story.texts())].append(story)
+            lines = story.lines
+            if lines and (_jump(_FROM_RE, lines[0].text) is not None or _jump(_TO_RE, lines[-1].text) is not None):
+                self._jumping[(story.paper, story.date, _bare(story.page))].append(story)
+
+    def copies(self, story: Story, texts: tuple[str, ...]) -> list[Story]:
+        """Return the other blocks of the same issue printing `texts` (story's own text, or its joined text)."""
+        return [s for s in self._by_text.get((story.paper, story.date, texts), ()) if not _same_block(s, story)]
+
+    def jumping(self, story: Story, label: str) -> list[Story]:
+        """Return the stories of the same issue on page `label` that start or end with a jump line."""
+        return self._jumping.get((story.paper, story.date, _bare(label)), [])
+
+
+def settle(story: Story, peers: Peers) -> Story:
     """Return the story as it belongs in the book: 转版 halves joined, copies moved to the first page."""
-    peers = [s for s in others if s.file.name != story.file.name and (s.paper, s.date) == (story.paper, story.date)]
-    return _join_copies(_join_halves(story, peers), peers)
+    joined = _join_halves(story, peers)
+    return _join_copies(joined, peers.copies(story, joined.texts()))
 
 
-def siblings(path: Path, display: str, options: ReadOptions, root: Path, parse: Parse) -> tuple[Story, ...]:
-    """Return the stories of the article pages saved beside `path` (parsed once per folder)."""
+def _same_block(a: Story, b: Story) -> bool:
+    """Say whether two stories were read from the same article block (a file may hold several)."""
+    return a.file.name == b.file.name and a.origin.line == b.origin.line
+
+
+def _place(story: Story) -> tuple[object, ...]:
+    return (natural_key(story.file.name), story.origin.line or 0)
+
+
+def siblings(path: Path, display: str, options: ReadOptions, root: Path, parse: Parse) -> Peers:
+    """Return the stories of the article pages saved beside `path` (parsed and indexed once per folder)."""
     listing = saved_pages(path.parent, root)
     if listing is None:
-        return ()
+        return Peers(())
     names, stamp = listing
-    return _stories(path.parent, str(Path(display).parent), stamp, names, options, root, parse)
+    return _peers(path.parent, str(Path(display).parent), stamp, names, options, root, parse)
 
 
 @lru_cache(maxsize=16)
-def _stories(
+def _peers(
     folder: Path, shown: str, stamp: int, names: tuple[str, ...], options: ReadOptions, root: Path, parse: Parse
-) -> tuple[Story, ...]:
-    stories = (parse(folder / name, str(Path(shown) / name), options, root) for name in names)
-    return tuple(s for s in stories if s is not None)
+) -> Peers:
+    return Peers([s for name in names for s in parse(folder / name, str(Path(shown) / name), options, root)])
 
 
-def _join_halves(story: Story, peers: list[Story]) -> Story:
+def _join_halves(story: Story, peers: Peers) -> Story:
     lines = story.lines
     if not lines:
         return story
@@ -105,7 +158,7 @@ def _join_halves(story: Story, peers: list[Story]) -> Story:
             cut = _without(story, lines[0])
             message = f"转版: {lines[0].text} but page {back} is not among the saved pages; kept as a note"
             return replace(cut, notes=(f"上接第{back}版", *cut.notes)).with_notice(message)
-        joined = _join_halves(start, [*(p for p in peers if p.file.name != start.file.name), story])
+        joined = _join_halves(start, peers)
         notice = Notice(
             story.origin, f"转版: the article starts on page {start.page} ({start.origin.file}); joined there"
         )
@@ -113,13 +166,11 @@ def _join_halves(story: Story, peers: list[Story]) -> Story:
     return story
 
 
-def _join_copies(story: Story, peers: list[Story]) -> Story:
-    texts = story.texts()
-    copies = [p for p in peers if p.texts() == texts]
+def _join_copies(story: Story, copies: list[Story]) -> Story:
     pages = sorted({story.page, *(c.page for c in copies)}, key=page_key)
     if len(pages) < 2:
         return story  # Copies on one page are plain duplicates: the assembly keeps one.
-    start = min((story, *copies), key=lambda s: (page_key(s.page), natural_key(s.file.name)))
+    start = min((story, *copies), key=lambda s: (page_key(s.page), *_place(s)))
     later = "、".join(p for p in pages if p != start.page)
     notice = Notice(
         story.origin, f"转版: the same article is on pages {', '.join(pages)}; kept once, on page {start.page}"
@@ -135,12 +186,12 @@ def _join_copies(story: Story, peers: list[Story]) -> Story:
     )
 
 
-def _half(peers: list[Story], story: Story, label: str, pattern: re.Pattern[str], *, first: bool) -> Story | None:
+def _half(peers: Peers, story: Story, label: str, pattern: re.Pattern[str], *, first: bool) -> Story | None:
     """Find the other half on page `label`: same title, its jump line pointing back at our page."""
-    for peer in sorted(peers, key=lambda p: natural_key(p.file.name)):
-        lines = peer.lines
-        if not lines or not _same_page(peer.page, label) or not _same_title(peer, story):
+    for peer in peers.jumping(story, label):
+        if _same_block(peer, story) or not _same_title(peer, story):
             continue
+        lines = peer.lines
         back = _jump(pattern, (lines[0] if first else lines[-1]).text)
         if back is not None and _same_page(story.page, back):
             return peer

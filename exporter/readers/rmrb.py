@@ -75,7 +75,7 @@ def read_doc(
     doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path, notices: tuple[Notice, ...]
 ) -> ReadResult:
     """Read a parsed article page of this layout."""
-    return finish(parse_story(doc, path, display, options, root), path, display, options, root, _sibling, notices)
+    return finish((parse_story(doc, path, display, options, root),), path, display, options, root, _sibling, notices)
 
 
 def parse_story(doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path) -> Story:
