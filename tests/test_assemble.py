@@ -225,6 +225,16 @@ def test_bad_paper_toml_is_refused_sources_still_load(tmp_path: Path) -> None:
     assert archive.articles == 1
 
 
+def test_paper_toml_language_must_be_a_language_tag(tmp_path: Path) -> None:
+    """EPUBCheck refuses a book whose language is not a tag: the paper.toml is refused instead."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "paper.toml").write_text('name = "青川晚报"\nlanguage = "简体 中文"\n', encoding="utf-8")
+    (src / "a.txt").write_text(dump("一篇文章"), encoding="utf-8")
+    (error,) = open_archive([src]).refused
+    assert error.file.endswith("paper.toml") and "language tag" in error.message
+
+
 def test_papers_argument_of_assemble() -> None:
     paper = Paper("青川晚报", publisher="青川晚报社", page_names={"02": "经济"})
     (issue,), _ = assemble([art("经济版文章", page="02")], [paper])
