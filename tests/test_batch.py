@@ -253,7 +253,15 @@ def test_interrupt_leaves_no_partial_file_and_a_usable_manifest(tmp_path: Path, 
     src = make_archive(tmp_path / "src", D(2026, 6, 1), 8, pages=2, articles=3, paragraphs=12)
     out = tmp_path / "out"
     args = [sys.executable, "-m", "exporter", "export", str(src), "-o", str(out), "-f", "pdf", "-j", "2"]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As in a terminal's foreground: tests started in the background (cmd &) inherit an ignored SIGINT.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     manifest_file = out / ".epaper-manifest.json"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not manifest_file.exists():
