@@ -182,6 +182,7 @@ def export(
         write_report,
     )
     from exporter.cover import warm_up
+    from exporter.manifest import MANIFEST
     from exporter.progress import Progress, print_summary, summary
     from exporter.readers import ReadOptions
     from exporter.writers import WriteOptions
@@ -198,7 +199,9 @@ def export(
         raise EpaperError(f"--templates {templates}: not a folder of templates")
     if css is not None and not css.is_file():
         raise EpaperError(f"--css {css}: not a stylesheet file")
-    if report is not None and (not _creatable(report) or report.absolute() == out.absolute()):
+    if report is not None and (
+        not _creatable(report) or report.resolve() in (out.resolve(), (out / MANIFEST).resolve())
+    ):
         raise EpaperError(f"--report {report}: cannot be written there")
     if lang is not None and not is_language_tag(lang):
         raise EpaperError(f"--lang {lang!r}: not a language tag such as zh-CN, zh-Hans or zh-Hant-TW")

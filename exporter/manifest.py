@@ -15,11 +15,10 @@ from typing import Any
 
 from exporter import __version__, normalized
 from exporter.model import Issue
-from exporter.readers import OUTPUT_MARK
 from exporter.writers import WriteOptions
 from exporter.writers.atomic import write_bytes
 
-MANIFEST = OUTPUT_MARK
+MANIFEST = ".epaper-manifest.json"
 VERSION = 1
 
 

@@ -47,6 +47,8 @@ def read_paper_toml(path: Path, display: str) -> Paper:
     language = data.get("language", "zh-CN")
     if publisher is not None and not isinstance(publisher, str):
         raise InputError(display, "publisher must be text")
+    if isinstance(language, str):
+        language = language.strip().replace("_", "-")  # zh_CN, as locales spell it, is zh-CN.
     if not isinstance(language, str) or not is_language_tag(language):
         raise InputError(display, "language must be a language tag such as zh-CN or zh-Hans")
     return Paper(

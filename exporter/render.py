@@ -62,6 +62,11 @@ def render(name: str, user_templates: Path | None = None, **context: object) -> 
         raise EpaperError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
     except jinja2.TemplateError as exc:
         raise EpaperError(f"{_template_place(exc) or f'template {name}'}: template error: {exc}") from None
+    except Exception as exc:  # {{ 1/0 }} and the like in a user's template: theirs to fix, not a bug here.
+        place = _template_place(exc)
+        if place is None:
+            raise
+        raise EpaperError(f"{place}: template error: {type(exc).__name__}: {exc}") from None
 
 
 def _template_place(exc: BaseException) -> str | None:

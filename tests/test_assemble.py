@@ -233,6 +233,9 @@ def test_paper_toml_language_must_be_a_language_tag(tmp_path: Path) -> None:
     (src / "a.txt").write_text(dump("一篇文章"), encoding="utf-8")
     (error,) = open_archive([src]).refused
     assert error.file.endswith("paper.toml") and "language tag" in error.message
+    (src / "paper.toml").write_text('name = "青川晚报"\nlanguage = "zh_TW"\n', encoding="utf-8")
+    archive = open_archive([src])
+    assert not archive.refused and archive.issues[0].paper.language == "zh-TW"  # A locale's spelling is mended.
 
 
 def test_papers_argument_of_assemble() -> None:

@@ -72,10 +72,6 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-# The name of an export's manifest: a folder holding one is epaper's output (books), never sources.
-OUTPUT_MARK = ".epaper-manifest.json"
-
-
 def discover(sources: Sequence[str | Path]) -> tuple[list[SourceFile], list[Path]]:
     """Return the source files under SOURCES (natural order) and the paper.toml files found.
 
@@ -96,8 +92,7 @@ def discover(sources: Sequence[str | Path]) -> tuple[list[SourceFile], list[Path
             continue
         root = path.absolute()
         for folder, dirnames, filenames in os.walk(path, followlinks=False):
-            wanted = (d for d in dirnames if not d.startswith(".") and not Path(folder, d, OUTPUT_MARK).exists())
-            dirnames[:] = sorted(wanted, key=natural_key)
+            dirnames[:] = sorted((d for d in dirnames if not d.startswith(".")), key=natural_key)
             for name in sorted(filenames, key=natural_key):
                 file = Path(folder, name)
                 if name.startswith("."):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html as entities
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
@@ -37,6 +38,7 @@ from exporter.readers.html import (
     one_line,
     page_label,
     paper_for,
+    paper_on_page,
     squeeze,
     walk,
     walk_all,
@@ -54,6 +56,8 @@ _MARKERS_RE = re.compile(
 )
 _HEADER_IDS = ("nowLayout", "intro-title", "main-title", "sub-title", "author", "guide")
 _ABOVE_TAGS = frozenset(("img", "p", "table", "div", "center", "figure", "span"))
+# Article bodies in document order: <founder-content>, or an enpcontent region not wrapped in one.
+_BODIES_XPATH = '//founder-content | //comment()[normalize-space(.)="enpcontent"][not(ancestor::founder-content)]'
 _PROPERTY_RE = re.compile(r"<(\w+)>(.*?)</\1>", re.S)
 
 
@@ -63,20 +67,9 @@ def sniff(head: str) -> bool:
 
 def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResult:
     doc, notices = load_page(path, display)
-    blocks = article_blocks(doc)
-    if len(blocks) > 1:
-        return _read_blocks(blocks, path, display, options, root, notices)
     if is_article(doc):
-        titles = len(_titles(doc))
-        if titles > 1:  # Several articles whose parts are not grouped in one element each.
-            notices += (
-                Notice(
-                    Origin(display),
-                    f"{titles} article titles in one page could not be told apart: only the first was read",
-                ),
-            )
-        story = parse_story(doc, path, display, options, root)
-        return finish((story,), path, display, options, root, _sibling, notices)
+        stories, more = stories_of(doc, path, display, options, root)
+        return finish(stories, path, display, options, root, _sibling, (*notices, *more))
     if is_index(doc):
         return read_index(doc, path, display, options, root, notices)
     if rmrb.is_article(doc):  # The h1 / #ozoom layout is not only 人民日报's.
@@ -87,47 +80,60 @@ def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResu
     return ReadResult((), (*notices, skipped))
 
 
-def article_blocks(doc: HtmlElement) -> list[HtmlElement]:
+def stories_of(
+    doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path
+) -> tuple[list[Story], tuple[Notice, ...]]:
+    """Read an article page: one story, or one per block of a file holding several saved pages.
+
+    Raises InputError when no article can be read; a block that cannot be read costs only itself.
+    """
+    blocks, warning = article_blocks(doc)
+    if len(blocks) == 1:
+        return [parse_story(doc, path, display, options, root)], tuple(Notice(Origin(display), w) for w in warning)
+    paper = paper_on_page(doc)  # Named once for the file: a block may not repeat it.
+    stories, notices = [], []
+    for number, block in enumerate(blocks):
+        try:
+            story = parse_story(block, path, display, options, root, hint=paper)
+        except InputError as exc:
+            notices.append(Notice(Origin(display, block.sourceline), f"article block not read: {exc.message}"))
+            continue
+        stories.append(replace(story, block=number))
+    if not stories:
+        raise InputError(display, f"none of its {len(blocks)} article blocks could be read")
+    return stories, tuple(notices)
+
+
+def article_blocks(doc: HtmlElement) -> tuple[list[HtmlElement], tuple[str, ...]]:
     """Split a file holding several saved article pages (scrapers concatenate them) into one element each.
 
-    A block is the largest element holding one main title; each must hold its own body too, else
-    the file is read as one page. Returns [doc] for an ordinary page.
+    A block is the largest element holding one article body; each must hold a title too. Returns
+    ([doc], ()) for an ordinary page, and ([doc], (warning,)) when several articles cannot be told apart.
     """
-    titles = _titles(doc)
-    if len(titles) < 2:
-        return [doc]
+    bodies = doc.xpath(_BODIES_XPATH)
+    titles = len(_titles(doc))
+    if len(bodies) < 2:
+        if titles < 2:
+            return [doc], ()
+        return [doc], (f"{titles} article titles in one page could not be told apart: only the first was read",)
     count: dict[HtmlElement, int] = {}
-    for title in titles:  # Titles below each element, counted in one pass up each title's ancestors.
-        for ancestor in title.iterancestors():
+    for body in bodies:  # Bodies below each element, counted in one pass up each body's ancestors.
+        for ancestor in body.iterancestors():
             count[ancestor] = count.get(ancestor, 0) + 1
     blocks = []
-    for title in titles:
-        block = title
+    for body in bodies:
+        block = body
         while (parent := block.getparent()) is not None and count[parent] == 1:
             block = parent
-        if not _has_body(block):
-            return [doc]
+        if not isinstance(block.tag, str) or not (_titles(block) or enpproperty(block).get("title")):
+            unsplit = f"{len(bodies)} article bodies in one page could not be told apart: only the first was read"
+            return [doc], (unsplit,)
         blocks.append(block)
-    return blocks
+    return blocks, ()
 
 
 def _titles(doc: HtmlElement) -> list[HtmlElement]:
     return list(doc.xpath('descendant-or-self::*[@id="main-title"]'))
-
-
-def _read_blocks(
-    blocks: list[HtmlElement], path: Path, display: str, options: ReadOptions, root: Path, notices: tuple[Notice, ...]
-) -> ReadResult:
-    """Read each article block of a file; a block that cannot be read costs only itself (with a warning)."""
-    stories = []
-    for block in blocks:
-        try:
-            stories.append(parse_story(block, path, display, options, root))
-        except InputError as exc:
-            notices += (Notice(Origin(display, block.sourceline), f"article block not read: {exc.message}"),)
-    if not stories:
-        raise InputError(display, f"none of its {len(blocks)} article blocks could be read")
-    return finish(stories, path, display, options, root, _sibling, notices)
 
 
 def is_article(doc: HtmlElement) -> bool:
@@ -137,7 +143,9 @@ def is_article(doc: HtmlElement) -> bool:
     return doc.find(".//founder-content") is not None and not rmrb.is_article(doc)
 
 
-def parse_story(doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path) -> Story:
+def parse_story(
+    doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path, hint: str | None = None
+) -> Story:
     """Read a Founder article page into a story; raise InputError when it lacks title, date or page."""
     notices: list[Notice] = []
     meta = enpproperty(doc)
@@ -157,7 +165,7 @@ def parse_story(doc: HtmlElement, path: Path, display: str, options: ReadOptions
     page = page_label(one_line(by_id(doc, "nowLayout"), display)) or place.label
     if page is None:
         raise InputError(display, 'no page label: no <p id="nowLayout"> and no saved page index links this page')
-    paper = paper_for(doc, path, display, options, root)
+    paper = paper_for(doc, path, display, options, root, hint)
 
     body_element = _body(doc)
     figures: list[Figure] = []
@@ -221,13 +229,6 @@ def _body(doc: HtmlElement) -> HtmlElement | None:
     return None
 
 
-def _has_body(doc: HtmlElement) -> bool:
-    """Say whether _body would find a body, without building it."""
-    if doc.find(".//founder-content") is not None:
-        return True
-    return any((c.text or "").strip() == "enpcontent" for c in doc.iter(etree.Comment))
-
-
 def _above(body: HtmlElement) -> list[HtmlElement]:
     """Return the elements printed just above the body (photos and their captions), in order."""
     out = []
@@ -246,4 +247,4 @@ def _is_header(element: HtmlElement) -> bool:
 
 
 # Reads the pages saved beside the one being read, for 转版.
-_sibling = sibling_parser(is_article, parse_story, article_blocks)
+_sibling = sibling_parser(is_article, lambda *page: stories_of(*page)[0])

@@ -284,9 +284,7 @@ def paper_for(
     doc: HtmlElement, path: Path, display: str, options: ReadOptions, root: Path, hint: str | None = None
 ) -> str:
     """Return the paper name: from the page, --paper or paper.toml; refuse the page otherwise."""
-    top = doc.getroottree().getroot()  # `doc` may be one article block of a larger file.
-    on_page = paper_on_page(doc) or (paper_on_page(top) if top is not doc else None)
-    name = on_page or hint or options.paper or toml_paper(path.parent, root)
+    name = paper_on_page(doc) or hint or options.paper or toml_paper(path.parent, root)
     if not name:
         raise InputError(
             display,

@@ -34,28 +34,21 @@ _NUMBER = r"[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3}|[A-Za-z][0-9
 _TO_RE = re.compile(rf"^[（(]?\s*(?:下转|转)\s*(?:第\s*)?({_NUMBER})\s*版\s*[)）]?$")
 _FROM_RE = re.compile(rf"^[（(]?\s*(?:上接|紧接|接|转自|上转)\s*(?:第\s*)?({_NUMBER})\s*版\s*[)）]?$")
 _DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+_MAX_HALVES = 64  # Candidates for the other half of a 转版 article looked at: a page prints far fewer.
 
 
 def sibling_parser(
     is_article: Callable[[HtmlElement], bool],
-    parse_story: Callable[[HtmlElement, Path, str, ReadOptions, Path], Story],
-    blocks: Callable[[HtmlElement], list[HtmlElement]] = lambda doc: [doc],
+    read_stories: Callable[[HtmlElement, Path, str, ReadOptions, Path], Sequence[Story]],
 ) -> Parse:
-    """Make a layout's reader of neighbouring pages: the stories of their article blocks of this layout."""
+    """Make a layout's reader of neighbouring pages: their stories, none for a page of another layout."""
 
     def parse(path: Path, display: str, options: ReadOptions, root: Path) -> tuple[Story, ...]:
         try:
             doc, _ = load_page(path, display)
+            return tuple(read_stories(doc, path, display, options, root)) if is_article(doc) else ()
         except InputError:
             return ()
-        stories = []
-        for block in blocks(doc):
-            try:
-                if is_article(block):
-                    stories.append(parse_story(block, path, display, options, root))
-            except InputError:
-                continue
-        return tuple(stories)
 
     return parse
 
@@ -80,43 +73,69 @@ def finish(
 class Peers:
     """The stories of a folder's pages, indexed so that settling one story looks at few others.
 
-    Copies are found by their whole text, halves among the stories of one page that have a jump line:
-    a folder (or a file) of thousands of articles is settled in linear time, not quadratic.
+    Copies are found by their whole text, halves by their page, the page their jump line names and
+    their title: a folder, or one file, of thousands of articles is settled in linear time.
     """
 
     def __init__(self, stories: Sequence[Story]) -> None:
         self.stories = tuple(stories)
         self.files = {s.file.name for s in self.stories}
         self._by_text: dict[tuple[object, ...], list[Story]] = defaultdict(list)
-        self._jumping: dict[tuple[object, ...], list[Story]] = defaultdict(list)
+        self._groups: dict[tuple[object, ...], tuple[list[Story], list[str], set[str]]] = {}
+        self._halves: dict[tuple[object, ...], list[Story]] = defaultdict(list)
+        self._halves_titled: dict[tuple[object, ...], list[Story]] = defaultdict(list)
         for story in sorted(self.stories, key=_place):
             self._by_text[(story.paper, story.date, story.texts())].append(story)
             lines = story.lines
-            if lines and (_jump(_FROM_RE, lines[0].text) is not None or _jump(_TO_RE, lines[-1].text) is not None):
-                self._jumping[(story.paper, story.date, _bare(story.page))].append(story)
+            jumps = (
+                ("from", _jump(_FROM_RE, lines[0].text) if lines else None),
+                ("to", _jump(_TO_RE, lines[-1].text) if lines else None),
+            )
+            for direction, page in jumps:
+                if page is not None:
+                    key = (story.paper, story.date, _bare(story.page), direction, _bare(page))
+                    self._halves[key].append(story)
+                    self._halves_titled[(*key, story.title)].append(story)
 
-    def copies(self, story: Story, texts: tuple[str, ...]) -> list[Story]:
-        """Return the other blocks of the same issue printing `texts` (story's own text, or its joined text)."""
-        return [s for s in self._by_text.get((story.paper, story.date, texts), ()) if not _same_block(s, story)]
+    def copies(self, story: Story, texts: tuple[str, ...]) -> tuple[Story | None, list[str]]:
+        """Return the first (by page) other block of the issue printing `texts`, and the pages printing it."""
+        key = (story.paper, story.date, texts)
+        if key not in self._by_text:
+            return None, [story.page]
+        if key not in self._groups:  # Worked out once per text, not once per copy.
+            group = self._by_text[key]
+            pages = sorted({s.page for s in group}, key=page_key)
+            self._groups[key] = (sorted(group, key=_first_page)[:2], pages, set(pages))
+        firsts, pages, printed = self._groups[key]
+        copy = next((s for s in firsts if not _same_block(s, story)), None)
+        return copy, pages if story.page in printed else sorted([*pages, story.page], key=page_key)
 
-    def jumping(self, story: Story, label: str) -> list[Story]:
-        """Return the stories of the same issue on page `label` that start or end with a jump line."""
-        return self._jumping.get((story.paper, story.date, _bare(label)), [])
+    def half(self, story: Story, label: str, direction: str) -> Story | None:
+        """Return the first story on page `label`, titled like `story`, whose `direction` jump line names its page."""
+        key = (story.paper, story.date, _bare(label), direction, _bare(story.page))
+        exact = self._halves_titled.get((*key, story.title), [])
+        candidates = self._halves.get(key, [])[:_MAX_HALVES]  # A page holds a few dozen articles at most.
+        found = [s for s in (*exact[:2], *candidates) if not _same_block(s, story) and _same_title(s, story)]
+        return min(found, key=_place) if found else None
 
 
 def settle(story: Story, peers: Peers) -> Story:
     """Return the story as it belongs in the book: 转版 halves joined, copies moved to the first page."""
     joined = _join_halves(story, peers)
-    return _join_copies(joined, peers.copies(story, joined.texts()))
+    return _join_copies(joined, *peers.copies(story, joined.texts()))
 
 
 def _same_block(a: Story, b: Story) -> bool:
     """Say whether two stories were read from the same article block (a file may hold several)."""
-    return a.file.name == b.file.name and a.origin.line == b.origin.line
+    return a.file.name == b.file.name and a.block == b.block
 
 
 def _place(story: Story) -> tuple[object, ...]:
-    return (natural_key(story.file.name), story.origin.line or 0)
+    return (natural_key(story.file.name), story.block)
+
+
+def _first_page(story: Story) -> tuple[object, ...]:
+    return (page_key(story.page), *_place(story))
 
 
 def siblings(path: Path, display: str, options: ReadOptions, root: Path, parse: Parse) -> Peers:
@@ -140,7 +159,7 @@ def _join_halves(story: Story, peers: Peers) -> Story:
     if not lines:
         return story
     if (ahead := _jump(_TO_RE, lines[-1].text)) is not None:
-        rest = _half(peers, story, ahead, _FROM_RE, first=True)
+        rest = peers.half(story, ahead, "from")
         cut = _without(story, lines[-1])
         if rest is None:
             message = f"转版: {lines[-1].text} but page {ahead} is not among the saved pages; kept as a note"
@@ -153,7 +172,7 @@ def _join_halves(story: Story, peers: Peers) -> Story:
             notes=(*cut.notes, f"下转第{rest.page}版：后半部分已接在本文之后"),
         ).with_notice(f"转版: continued on page {rest.page} ({rest.origin.file}); joined here")
     if (back := _jump(_FROM_RE, lines[0].text)) is not None:
-        start = _half(peers, story, back, _TO_RE, first=False)
+        start = peers.half(story, back, "to")
         if start is None:
             cut = _without(story, lines[0])
             message = f"转版: {lines[0].text} but page {back} is not among the saved pages; kept as a note"
@@ -166,11 +185,10 @@ def _join_halves(story: Story, peers: Peers) -> Story:
     return story
 
 
-def _join_copies(story: Story, copies: list[Story]) -> Story:
-    pages = sorted({story.page, *(c.page for c in copies)}, key=page_key)
-    if len(pages) < 2:
+def _join_copies(story: Story, copy: Story | None, pages: list[str]) -> Story:
+    if copy is None or len(pages) < 2:
         return story  # Copies on one page are plain duplicates: the assembly keeps one.
-    start = min((story, *copies), key=lambda s: (page_key(s.page), *_place(s)))
+    start = min((story, copy), key=_first_page)
     later = "、".join(p for p in pages if p != start.page)
     notice = Notice(
         story.origin, f"转版: the same article is on pages {', '.join(pages)}; kept once, on page {start.page}"
@@ -186,18 +204,6 @@ def _join_copies(story: Story, copies: list[Story]) -> Story:
     )
 
 
-def _half(peers: Peers, story: Story, label: str, pattern: re.Pattern[str], *, first: bool) -> Story | None:
-    """Find the other half on page `label`: same title, its jump line pointing back at our page."""
-    for peer in peers.jumping(story, label):
-        if _same_block(peer, story) or not _same_title(peer, story):
-            continue
-        lines = peer.lines
-        back = _jump(pattern, (lines[0] if first else lines[-1]).text)
-        if back is not None and _same_page(story.page, back):
-            return peer
-    return None
-
-
 def _jump(pattern: re.Pattern[str], text: str) -> str | None:
     """Return the page a jump line names (下转第三版 → 3), or None."""
     match = pattern.match(text)
@@ -209,10 +215,6 @@ def _jump(pattern: re.Pattern[str], text: str) -> str | None:
         value = (_DIGITS.get(tens, 1) * 10 if ten else 0) + _DIGITS.get(ones if ten else tens, 0)
         return str(value)
     return number
-
-
-def _same_page(label: str, number: str) -> bool:
-    return _bare(label) == _bare(number)
 
 
 def _bare(label: str) -> str:

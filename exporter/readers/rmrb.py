@@ -177,4 +177,4 @@ def _photos(box: HtmlElement, body: HtmlElement) -> list[HtmlElement]:
 
 
 # Reads the pages saved beside the one being read, for 转版.
-_sibling = sibling_parser(is_article, parse_story)
+_sibling = sibling_parser(is_article, lambda *page: (parse_story(*page),))

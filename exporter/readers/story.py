@@ -40,6 +40,7 @@ class Story:
     body: Body = ()  # Body lines, with photos placed inside the body.
     notes: tuple[str, ...] = ()
     notices: tuple[Notice, ...] = ()
+    block: int = 0  # Which article of its file, in file order (a scraper's file may hold several pages).
 
     @property
     def lines(self) -> list[Line]:
