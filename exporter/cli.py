@@ -290,7 +290,7 @@ def check(
     Examples:
       epaper check out/宜春日报/2026-01-14.epub
       epaper check out/*/*.pdf
-    Exit 0 when every file passes, 1 when any has an error or warning.
+    Exit 0 when every file passes, 1 when any has an error or warning, 2 when a file is missing.
     """
     from exporter.check import check as check_file
     from exporter.check import checkable
