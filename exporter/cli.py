@@ -15,7 +15,6 @@ import typer.core
 
 from exporter import __version__
 from exporter.errors import EpaperError, InputError
-from exporter.papers import is_language_tag
 
 # Typer escapes "[default: …]" as "\\[default: …]" for rich whenever rich is installed, even with rich help off.
 typer.core.HAS_RICH = False
@@ -183,6 +182,7 @@ def export(
     )
     from exporter.cover import warm_up
     from exporter.manifest import MANIFEST
+    from exporter.papers import is_language_tag
     from exporter.progress import Progress, print_summary, summary
     from exporter.readers import ReadOptions
     from exporter.writers import WriteOptions
