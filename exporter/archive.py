@@ -9,7 +9,7 @@ from pathlib import Path
 from exporter.assemble import Selection, assemble
 from exporter.errors import InputError
 from exporter.model import Issue, Notice
-from exporter.readers import ReadOptions, SourceFile, read_all
+from exporter.sources import ReadOptions, SourceFile, read_all
 
 
 @dataclass(frozen=True, slots=True)

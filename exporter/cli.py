@@ -96,7 +96,7 @@ def inspect(
     from exporter import normalized
     from exporter.archive import open_archive
     from exporter.assemble import Selection
-    from exporter.readers import ReadOptions
+    from exporter.sources import ReadOptions
 
     selection = Selection(paper, parse_date(date_from, "--from"), parse_date(date_to, "--to"))
     archive = open_archive(sources, ReadOptions(keep_punctuation, paper), selection)
@@ -184,7 +184,7 @@ def export(
     from exporter.manifest import MANIFEST
     from exporter.papers import is_language_tag
     from exporter.progress import Progress, print_summary, summary
-    from exporter.readers import ReadOptions
+    from exporter.sources import ReadOptions
     from exporter.writers import WriteOptions
 
     started = time.perf_counter()

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from exporter.model import Figure, Heading, Highlights, Paragraph, Separator
-from exporter.readers.body import classify
+from exporter.sources.body import classify
 
 _LINK_RE = re.compile(r"_(\d{4})(\d{2})(\d{2})_(\d+)-(\w+)\.htm")
 _MD_SPECIAL_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")

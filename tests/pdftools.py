@@ -422,7 +422,7 @@ def contents_entries(doc: PdfDoc, book: Book) -> list[tuple[str, int | None]]:
 def issue_books(sources: list[Path], *args: str) -> list[Book]:
     """Return the issue books `epaper export SOURCES` lays out (one per issue)."""
     from exporter.assemble import Selection
-    from exporter.readers import ReadOptions
+    from exporter.sources import ReadOptions
 
     first = last = None
     if "--from" in args:

@@ -14,10 +14,10 @@ from PIL import Image
 from exporter.archive import open_archive
 from exporter.assemble import Selection, assemble
 from exporter.model import Article, Highlights, Origin, Paper, Paragraph, Separator
-from exporter.readers import discover, reader_for
-from exporter.readers import dump as dump_reader
-from exporter.readers import markdown as markdown_reader
-from exporter.readers import normalized as normalized_reader
+from exporter.sources import discover, reader_for
+from exporter.sources.text import dump as dump_reader
+from exporter.sources.text import markdown as markdown_reader
+from exporter.sources.text import normalized as normalized_reader
 from tests.conftest import EXAMPLES, RMRB_DB, needs, run_cli
 from tests.corpus import rmrb_expected
 

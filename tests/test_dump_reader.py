@@ -10,7 +10,7 @@ import pytest
 
 from exporter.archive import open_archive
 from exporter.model import Article, Figure, Heading, Highlights, Paragraph, Separator
-from exporter.readers import ReadOptions, read_one
+from exporter.sources import ReadOptions, read_one
 from exporter.text import clean_line, restore_punctuation
 
 # --- building dumps in tmp_path ------------------------------------------------------

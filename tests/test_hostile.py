@@ -35,9 +35,9 @@ from PIL import Image
 from exporter.check import check_epub
 from exporter.cli import main
 from exporter.errors import InputError
-from exporter.readers import ReadOptions, read_one
-from exporter.readers.body import split_credit
-from exporter.readers.decoding import MAX_SOURCE_BYTES
+from exporter.sources import ReadOptions, read_one
+from exporter.sources.body import split_credit
+from exporter.sources.decoding import MAX_SOURCE_BYTES
 from exporter.text import restore_punctuation, xml_forbidden
 from exporter.writers import atomic
 from tests.conftest import EXAMPLES, ROOT, run_cli
@@ -798,8 +798,8 @@ def test_thousands_of_pages_saved_in_one_file_are_settled_in_linear_time(
     Counted, not timed. With all blocks compared pairwise, 3,000 blocks took 41 s and 16 million
     texts(); with the file's paper looked up once per block, 2,000 blocks took 271 s.
     """
-    from exporter.readers import founder, html, jumps
-    from exporter.readers.story import Story
+    from exporter.sources.web import founder, html, jumps
+    from exporter.sources.web.story import Story
 
     day = ROOT / "tests/fixtures/html/founder/pc/content/202401/05"
     blocks = 1000

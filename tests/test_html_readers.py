@@ -14,7 +14,8 @@ from PIL import Image
 from exporter.assemble import assemble
 from exporter.errors import InputError
 from exporter.model import Article, Figure, Heading, Issue, Paragraph
-from exporter.readers import ReadOptions, ReadResult, SourceFile, founder, read_all, read_one, reader_for, rmrb
+from exporter.sources import ReadOptions, ReadResult, SourceFile, read_all, read_one, reader_for
+from exporter.sources.web import founder, rmrb
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

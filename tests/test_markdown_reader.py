@@ -11,7 +11,7 @@ from PIL import Image
 
 from exporter.archive import open_archive
 from exporter.model import Article, Figure, Heading, Highlights, Paragraph, Separator
-from exporter.readers import ReadOptions, read_one
+from exporter.sources import ReadOptions, read_one
 
 FULL_FRONT_MATTER = """\
 ---

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from exporter.model import Block, Heading, Notice
-from exporter.readers.markdown import BodyWalker, _load_yaml, markdown_parser
-from exporter.readers.plainmd import body_tokens, front_matter
+from exporter.sources.text.markdown import BodyWalker, _load_yaml, markdown_parser
+from exporter.sources.text.plainmd import body_tokens, front_matter
 from tests.conftest import RMRB_DB, ROOT
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

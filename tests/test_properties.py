@@ -30,8 +30,8 @@ from exporter.assemble import assemble
 from exporter.book import lay_out
 from exporter.errors import InputError
 from exporter.model import Article
-from exporter.readers import ReadOptions, ReadResult, read_one
-from exporter.readers.markdown import markdown_parser
+from exporter.sources import ReadOptions, ReadResult, read_one
+from exporter.sources.text.markdown import markdown_parser
 from exporter.text import xml_forbidden
 from exporter.writers.epub import write_epub
 from tests.hostile import dump_source, markdown_source

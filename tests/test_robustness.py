@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from exporter.archive import open_archive
-from exporter.readers import READERS
+from exporter.sources import READERS
 from exporter.text import natural_key
 from tests.conftest import run_cli
 from tests.samples import DUMP
@@ -59,7 +59,7 @@ def test_natural_order_takes_any_digit(name: str) -> None:
 
 
 def test_odd_charset_declarations_are_read_by_content(tmp_path: Path) -> None:
-    from exporter.readers.html import load_page
+    from exporter.sources.web.html import load_page
 
     body = "<p>正文文字。</p>"
     for charset in ("hex", "rot13", "utf-16", "x-no-such"):

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from exporter.model import Article, Block, Figure, Heading, Notice, Origin, Paragraph
-from exporter.readers.body import classify, is_byline, is_caption, is_credit, is_terminal, split_credit
-from exporter.readers.html import Item, Line, Picture
-from exporter.readers.images import resolve_image
+from exporter.sources.body import classify, is_byline, is_caption, is_credit, is_terminal, split_credit
+from exporter.sources.images import resolve_image
+from exporter.sources.web.html import Item, Line, Picture
 from exporter.text import join_lines
 
 Body = tuple[Line | Figure, ...]

@@ -22,9 +22,9 @@ from lxml.html import HtmlElement
 from exporter.errors import InputError
 from exporter.model import Notice, Origin
 from exporter.papers import read_paper_toml
-from exporter.readers.base import ReadOptions
-from exporter.readers.decoding import decode, read_bytes
-from exporter.readers.images import resolved_root
+from exporter.sources.base import ReadOptions
+from exporter.sources.decoding import decode, read_bytes
+from exporter.sources.images import resolved_root
 from exporter.text import clean_line
 
 SUFFIXES = (".htm", ".html")

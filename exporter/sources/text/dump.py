@@ -19,9 +19,9 @@ from pathlib import Path
 
 from exporter.errors import InputError
 from exporter.model import Article, Notice, Origin
-from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.body import Line, classify
-from exporter.readers.decoding import read_text
+from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.body import Line, classify
+from exporter.sources.decoding import read_text
 from exporter.text import clean_line, restore_punctuation
 
 NAME = "reader dump"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from exporter import normalized
 from exporter.errors import InputError
-from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.decoding import read_text
+from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.decoding import read_text
 
 NAME = "normalized JSON"
 

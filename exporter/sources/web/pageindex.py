@@ -17,8 +17,8 @@ from urllib.parse import unquote
 
 from exporter.errors import InputError
 from exporter.model import Notice, Origin, Paper
-from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.html import (
+from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.web.html import (
     HtmlElement,
     date_in_path,
     date_in_text,

@@ -26,9 +26,9 @@ from lxml import etree
 
 from exporter.errors import InputError
 from exporter.model import Figure, Notice, Origin
-from exporter.readers import rmrb
-from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.html import (
+from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.web import rmrb
+from exporter.sources.web.html import (
     HtmlElement,
     by_id,
     date_in_path,
@@ -43,9 +43,9 @@ from exporter.readers.html import (
     walk,
     walk_all,
 )
-from exporter.readers.jumps import finish, sibling_parser
-from exporter.readers.pageindex import is_index, page_list, placement, read_index
-from exporter.readers.story import Body, Story, photos_above, photos_inside
+from exporter.sources.web.jumps import finish, sibling_parser
+from exporter.sources.web.pageindex import is_index, page_list, placement, read_index
+from exporter.sources.web.story import Body, Story, photos_above, photos_inside
 
 NAME = "Founder e-paper page"
 

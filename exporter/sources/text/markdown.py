@@ -27,18 +27,18 @@ from typing import TYPE_CHECKING, Any
 
 from exporter.errors import InputError
 from exporter.model import Article, Block, Figure, Heading, Highlights, Notice, Origin, Paragraph, Separator
-from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.body import is_separator, split_credit
-from exporter.readers.decoding import read_text
-from exporter.readers.images import resolve_image
-from exporter.readers.plainmd import body_tokens, front_matter
+from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.body import is_separator, split_credit
+from exporter.sources.decoding import read_text
+from exporter.sources.images import resolve_image
+from exporter.sources.text.plainmd import body_tokens, front_matter
 from exporter.text import join_lines
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token as FullToken
 
-    from exporter.readers.plainmd import Token as PlainToken
+    from exporter.sources.text.plainmd import Token as PlainToken
 
     Token = FullToken | PlainToken
 

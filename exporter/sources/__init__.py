@@ -12,10 +12,10 @@ from types import ModuleType
 from exporter.errors import InputError
 from exporter.model import Article, Notice, Origin, Paper
 from exporter.papers import read_paper_toml
-from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.decoding import peek
-from exporter.readers.images import resolved_root
-from exporter.readers.xmlsafe import clean_paper, clean_result, paper_notice
+from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.decoding import peek
+from exporter.sources.images import resolved_root
+from exporter.sources.xmlsafe import clean_paper, clean_result, paper_notice
 from exporter.text import natural_key
 
 __all__ = ["READERS", "Catalog", "ReadOptions", "ReadResult", "SourceFile", "discover", "read_all", "read_one"]
@@ -34,11 +34,11 @@ class Reader:
 
 # Lazy: a folder of reader dumps never pays for markdown-it, PyYAML or lxml.html.
 READERS: tuple[Reader, ...] = (
-    Reader("exporter.readers.dump", (".txt",)),
-    Reader("exporter.readers.markdown", (".md", ".markdown")),
-    Reader("exporter.readers.normalized", (".json",)),
-    Reader("exporter.readers.founder", (".htm", ".html")),
-    Reader("exporter.readers.rmrb", (".htm", ".html")),
+    Reader("exporter.sources.text.dump", (".txt",)),
+    Reader("exporter.sources.text.markdown", (".md", ".markdown")),
+    Reader("exporter.sources.text.normalized", (".json",)),
+    Reader("exporter.sources.web.founder", (".htm", ".html")),
+    Reader("exporter.sources.web.rmrb", (".htm", ".html")),
 )
 PAPER_TOML = "paper.toml"
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from exporter.errors import InputError
 from exporter.model import Article, Block, Figure, Heading, Highlights, Notice, Origin, Paper, Paragraph, Separator
-from exporter.readers.base import ReadResult
+from exporter.sources.base import ReadResult
 from exporter.text import xml_clean, xml_forbidden
 
 __all__ = ["clean_article", "clean_paper", "clean_result", "paper_notice"]

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from exporter.errors import InputError
 from exporter.model import Notice
-from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.html import HtmlElement, Line, load_page, saved_pages
-from exporter.readers.story import Story, to_article
+from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.web.html import HtmlElement, Line, load_page, saved_pages
+from exporter.sources.web.story import Story, to_article
 from exporter.text import natural_key, page_key
 
 Parse = Callable[[Path, str, ReadOptions, Path], tuple[Story, ...]]

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from exporter.errors import InputError
 from exporter.model import Notice, Origin
-from exporter.readers.base import ReadOptions, ReadResult
-from exporter.readers.html import (
+from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.web.html import (
     HtmlElement,
     Line,
     by_class,
@@ -39,9 +39,9 @@ from exporter.readers.html import (
     walk,
     walk_all,
 )
-from exporter.readers.jumps import finish, sibling_parser
-from exporter.readers.pageindex import is_index, placement, read_index
-from exporter.readers.story import Body, Story, photos_above, photos_inside
+from exporter.sources.web.jumps import finish, sibling_parser
+from exporter.sources.web.pageindex import is_index, placement, read_index
+from exporter.sources.web.story import Body, Story, photos_above, photos_inside
 
 NAME = "人民日报 page"
 PAPER = "人民日报"

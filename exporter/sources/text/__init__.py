@@ -1,0 +1,1 @@
+"""Readers of text sources: reader dumps, structured and plain Markdown, normalized JSON."""
