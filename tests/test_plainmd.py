@@ -1,6 +1,6 @@
 """The plain Markdown reader gives exactly what markdown-it and PyYAML give, for all it accepts.
 
-exporter/readers/plainmd.py reads `key: value` front matter and bodies of paragraphs and ATX
+exporter/sources/text/plainmd.py reads `key: value` front matter and bodies of paragraphs and ATX
 headings without the full parsers (they cost more time than writing an issue's EPUB). Here both
 paths run on the same input: random text built from the characters that matter to either
 syntax, the sample archive, and the shared corpus; and the plain path must take the usual files.
