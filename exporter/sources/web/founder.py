@@ -27,16 +27,14 @@ from lxml import etree
 from exporter.errors import InputError
 from exporter.model import Figure, Notice, Origin
 from exporter.sources.base import ReadOptions, ReadResult
-from exporter.sources.web import rmrb
+from exporter.sources.web import rmrb, sites
 from exporter.sources.web.html import (
     HtmlElement,
     by_id,
-    date_in_path,
     date_in_text,
     load_page,
     looks_like_html,
     one_line,
-    page_label,
     paper_for,
     paper_on_page,
     squeeze,
@@ -44,7 +42,7 @@ from exporter.sources.web.html import (
     walk_all,
 )
 from exporter.sources.web.jumps import finish, sibling_parser
-from exporter.sources.web.pageindex import is_index, page_list, placement, read_index
+from exporter.sources.web.pageindex import is_index, placement, read_index
 from exporter.sources.web.story import Body, Story, photos_above, photos_inside
 
 NAME = "Founder e-paper page"
@@ -156,13 +154,13 @@ def parse_story(
     date = (
         date_in_text(meta.get("date"))
         or date_in_text(one_line(by_id(doc, "author"), display))
-        or date_in_path(meta.get("url", ""))
-        or date_in_path(path)
+        or sites.date_in_url(meta.get("url", ""))
+        or sites.date_in_url(str(path))
     )
     if date is None:
         raise InputError(display, "no issue date: no enpproperty <date>, no date on the page or in its folder names")
     place = placement(path, date, root)
-    page = page_label(one_line(by_id(doc, "nowLayout"), display)) or place.label
+    page = sites.page_label(one_line(by_id(doc, "nowLayout"), display)) or place.label
     if page is None:
         raise InputError(display, 'no page label: no <p id="nowLayout"> and no saved page index links this page')
     paper = paper_for(doc, path, display, options, root, hint)
@@ -176,7 +174,7 @@ def parse_story(
     origin = Origin(display, heading.sourceline if heading is not None else None)
     if not body:
         notices.append(Notice(origin, "article has a title but no body (no <founder-content> text)"))
-    names = {label: name for label, name, _ in page_list(doc) if name}
+    names = {link.label: link.name for link in sites.page_links(doc) if link.name}
     return Story(
         file=path,
         origin=origin,

@@ -90,12 +90,6 @@ _COPYRIGHT_RE = re.compile(
 )
 _DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
-_PATH_DATE_RES = (
-    re.compile(r"(?:^|/)(\d{4})(\d{2})/(\d{2})(?:/|$)"),  # Founder: content/202302/11/
-    re.compile(r"(?:^|/)(\d{4})-(\d{2})/(\d{2})(?:/|$)"),  # 人民日报 before 2024-12: html/2017-04/23/
-    re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)"),  # nw.D110000renmrb_20170423_1-01.htm
-)
-_LABEL_RE = re.compile(r"([A-Za-z]?\d{1,3}[A-Za-z]?)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,30 +326,8 @@ def date_in_text(text: str | None) -> dt.date | None:
     return None
 
 
-def date_in_path(path: Path | str) -> dt.date | None:
-    """Return the issue date a saved page's folders or name spell (202302/11, 2017-04/23, 20170423)."""
-    text = str(path).replace("\\", "/")
-    for pattern in _PATH_DATE_RES:
-        for match in pattern.finditer(text):
-            day = _date(match)
-            if day:
-                return day
-    return None
-
-
 def _date(match: re.Match[str]) -> dt.date | None:
     try:
         return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return None
-
-
-def page_label(text: str | None) -> str | None:
-    """Return the page label in `02`, `第02版` or `A03`."""
-    match = _LABEL_RE.search(text or "")
-    return match.group(1).upper() if match else None
-
-
-def tighten(name: str) -> str:
-    """Remove the letter-spacing of short names: 综 合 → 综合."""
-    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", name).strip()

@@ -12,28 +12,24 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
-from urllib.parse import unquote
+from pathlib import Path
 
 from exporter.errors import InputError
 from exporter.model import Notice, Origin, Paper
 from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.web import sites
 from exporter.sources.web.html import (
     HtmlElement,
-    date_in_path,
     date_in_text,
     load_page,
     one_line,
     paper_on_page,
     saved_pages,
-    tighten,
     toml_paper,
 )
 
-# 第01版：今日要闻 / 01版：要闻 / 第02版：综 合
-_ENTRY_RE = re.compile(r"^第?\s*([A-Za-z]?\d{1,3}[A-Za-z]?)\s*版\s*(?:[:：]\s*(.*))?$")
-# Article pages: Founder content_548643.htm, 人民日报 nw.D110000renmrb_20170423_1-01.htm.
-ARTICLE_NAME_RE = re.compile(r"^(?:content_\d+|nw\.D\d+\w*?_\d{8}_\d+-[A-Za-z]?\d+)\.html?$", re.I)
+# The page an index shows, in a heading that is no link: 第01版：今日要闻.
+_SHOWN_RE = re.compile(r"^第?\s*([A-Za-z]?\d{1,3}[A-Za-z]?)\s*版\s*[:：]\s*(.+)$")
 _ARTICLE_MARKERS = (
     "//*[@id='nowLayout'] | //founder-content | //*[@id='ozoom'] | //*[@id='articleContent']"
     " | //*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]"
@@ -78,54 +74,28 @@ def is_index(doc: HtmlElement) -> bool:
     """Say whether a page is a page index: a page list and article links, but no article."""
     if doc.xpath(_ARTICLE_MARKERS):
         return False
-    return bool(page_list(doc)) and bool(article_links(doc))
-
-
-def page_list(doc: HtmlElement) -> list[tuple[str, str, str]]:
-    """Return the listed pages as (label, name, link target file name)."""
-    out: list[tuple[str, str, str]] = []
-    for link in doc.iter("a"):
-        text = one_line(link) or ""
-        match = _ENTRY_RE.match(text)
-        if match is None or (match.group(2) is None and link.get("id") != "pageLink"):
-            continue
-        label, name = match.group(1).upper(), tighten(match.group(2) or "")
-        out.append((label, name, _file_name(link.get("href") or "")))
-    return out
-
-
-def article_links(doc: HtmlElement) -> list[str]:
-    """Return the article pages the index links to, listed order first (the title list, not the map)."""
-    listed = [_file_name(a.get("href") or "") for a in doc.xpath("//li//a")]
-    found = [n for n in listed if ARTICLE_NAME_RE.match(n)]
-    if not found:
-        found = [_file_name(a.get("href") or "") for a in doc.iter("a", "area")]
-        found = [n for n in found if ARTICLE_NAME_RE.match(n)]
-    return list(dict.fromkeys(found))
+    return bool(sites.page_links(doc)) and bool(sites.article_links(doc))
 
 
 def parse_index(doc: HtmlElement, path: Path) -> PageIndex:
     """Read a page index: paper, date, the page it shows, the page list and the article order."""
-    entries = page_list(doc)
+    entries = sites.page_links(doc)
     label = name = None
-    for entry_label, entry_name, target in entries:
-        if target and target == path.name:
-            label, name = entry_label, entry_name
+    for entry in entries:
+        if entry.href and sites.file_name(entry.href) == path.name:
+            label, name = entry.label, entry.name
             break
     if label is None:
         label, name = _shown_page(doc)
-    pages: dict[str, str] = {}
-    for entry_label, entry_name, _ in entries:
-        if entry_name:
-            pages.setdefault(entry_label, entry_name)
+    pages = {entry.label: entry.name for entry in entries if entry.name}
     return PageIndex(
         file=path,
         paper=paper_on_page(doc),
-        date=date_in_text(doc.text_content()) or date_in_path(path),
+        date=date_in_text(doc.text_content()) or sites.date_in_url(str(path)),
         label=label,
         name=name or pages.get(label or ""),
         pages=tuple(pages.items()),
-        articles=tuple(article_links(doc)),
+        articles=tuple(sites.file_name(href) for href in sites.article_links(doc)),
     )
 
 
@@ -185,7 +155,7 @@ def _indexes_in(folder: Path, stamp: int, names: tuple[str, ...]) -> tuple[PageI
     """Parse the index pages of one folder (cached while the folder does not change)."""
     out = []
     for name in names:
-        if ARTICLE_NAME_RE.match(name):
+        if sites.is_article_name(name):
             continue
         path = folder / name
         try:
@@ -202,13 +172,7 @@ def _shown_page(doc: HtmlElement) -> tuple[str | None, str | None]:
     for element in doc.iter("p", "div", "span", "td", "h1", "h2", "h3", "strong", "li"):
         if element.find(".//a") is not None or len(element.text_content()) > 60:
             continue
-        match = _ENTRY_RE.match(one_line(element) or "")
-        if match and match.group(2):
-            return match.group(1).upper(), tighten(match.group(2))
+        match = _SHOWN_RE.match(one_line(element) or "")
+        if match:
+            return sites.page_label(match.group(1)), sites.tighten(match.group(2))
     return None, None
-
-
-def _file_name(href: str) -> str:
-    """Return the file an href names, without query or fragment: content_548643.htm?div=-1 → content_548643.htm."""
-    target = unquote(href.strip().split("#", 1)[0].split("?", 1)[0]).replace("\\", "/")
-    return PurePosixPath(target).name if target else ""

@@ -24,17 +24,16 @@ from pathlib import Path
 from exporter.errors import InputError
 from exporter.model import Notice, Origin
 from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.web import sites
 from exporter.sources.web.html import (
     HtmlElement,
     Line,
     by_class,
     by_id,
-    date_in_path,
     date_in_text,
     load_page,
     looks_like_html,
     one_line,
-    page_label,
     paper_for,
     walk,
     walk_all,
@@ -90,16 +89,16 @@ def parse_story(doc: HtmlElement, path: Path, display: str, options: ReadOptions
     from_name = _FILE_RE.search(path.name)
     date = (
         next((d for d in map(date_in_text, datelines) if d), None)
-        or (date_in_path(from_name.group(1)) if from_name else None)
-        or date_in_path(path)
+        or (sites.date_in_url(from_name.group(1)) if from_name else None)
+        or sites.date_in_url(str(path))
     )
     place = placement(path, date, root)
     date = date or place.date
     if date is None:
         raise InputError(display, "no issue date: none in the page's date line, its file name or its folders")
     page = (
-        next((page_label(m.group(1)) for m in map(_PAGE_RE.search, datelines) if m), None)
-        or (page_label(from_name.group(3)) if from_name else None)
+        next((sites.page_label(m.group(1)) for m in map(_PAGE_RE.search, datelines) if m), None)
+        or (sites.page_label(from_name.group(3)) if from_name else None)
         or place.label
     )
     if page is None:
