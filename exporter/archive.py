@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from exporter.assemble import Selection, assemble
@@ -21,6 +21,7 @@ class Archive:
     refused: tuple[InputError, ...]  # Files that could not be read at all.
     files: int  # Source files found.
     unreadable: int  # Source files refused; when it equals `files`, nothing could be read.
+    readers: Mapping[str, str] = field(default_factory=dict)  # Source file (as displayed) → the reader that read it.
 
     @property
     def articles(self) -> int:
@@ -37,5 +38,10 @@ def open_archive(
     catalog = read_all(sources, options or ReadOptions(), progress)
     issues, notices = assemble(catalog.articles, catalog.papers, selection)
     return Archive(
-        tuple(issues), tuple(catalog.notices + notices), tuple(catalog.refused), catalog.files, catalog.unreadable
+        tuple(issues),
+        tuple(catalog.notices + notices),
+        tuple(catalog.refused),
+        catalog.files,
+        catalog.unreadable,
+        catalog.readers,
     )

@@ -60,7 +60,9 @@ def outline(archive: Archive) -> list[Node]:
                     art.children.append(Node(f"§ {text}", style="dim"))
                 for note in article.notes:
                     art.children.append(Node(f"note: {note}", style="yellow"))
-                art.children.append(Node(f"from {article.origin}", style="dim"))
+                reader = archive.readers.get(article.origin.file)
+                read_by = f" (read by: {reader})" if reader else ""
+                art.children.append(Node(f"from {article.origin}{read_by}", style="dim"))
                 page_node.children.append(art)
             top.children.append(page_node)
         nodes.append(top)

@@ -12,7 +12,7 @@ from types import ModuleType
 from exporter.errors import InputError
 from exporter.model import Article, Notice, Origin, Paper
 from exporter.papers import read_paper_toml
-from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.base import GENERIC, ReadOptions, ReadResult
 from exporter.sources.decoding import peek
 from exporter.sources.images import resolved_root
 from exporter.sources.xmlsafe import clean_paper, clean_result, paper_notice
@@ -39,6 +39,7 @@ READERS: tuple[Reader, ...] = (
     Reader("exporter.sources.text.normalized", (".json",)),
     Reader("exporter.sources.web.founder", (".htm", ".html")),
     Reader("exporter.sources.web.rmrb", (".htm", ".html")),
+    Reader("exporter.sources.web.generic", (".htm", ".html")),  # Last: any page no site family knows.
 )
 PAPER_TOML = "paper.toml"
 
@@ -61,6 +62,7 @@ class Catalog:
     papers: list[Paper] = field(default_factory=list)  # From paper.toml files and normalized JSON.
     notices: list[Notice] = field(default_factory=list)
     refused: list[InputError] = field(default_factory=list)
+    readers: dict[str, str] = field(default_factory=dict)  # Source file (as displayed) → the reader that read it.
     files: int = 0  # Source files found (read or refused).
     unreadable: int = 0  # Source files refused (a refused paper.toml is in `refused` but not counted here).
 
@@ -185,7 +187,31 @@ def read_all(
         catalog.articles.extend(result.articles)
         catalog.notices.extend(result.notices)
         catalog.papers.extend(result.papers)
+        catalog.readers[source.display] = result.reader or reader.NAME
+    catalog.notices = once_per_site(catalog.notices)
     return catalog
+
+
+def once_per_site(notices: list[Notice]) -> list[Notice]:
+    """Keep the first 'read generically' warning of a folder, counting the others (inspect names each page)."""
+    first: dict[str, int] = {}
+    out: list[Notice] = []
+    for notice in notices:
+        if notice.message != GENERIC:
+            out.append(notice)
+            continue
+        folder = os.path.dirname(notice.origin.file)
+        if folder in first:
+            first[folder] += 1
+            continue
+        first[folder] = 1
+        out.append(notice)
+    return [
+        Notice(n.origin, f"{n.message} (and {first[os.path.dirname(n.origin.file)] - 1} more page(s) of this folder)")
+        if n.message == GENERIC and first[os.path.dirname(n.origin.file)] > 1
+        else n
+        for n in out
+    ]
 
 
 def read_one(path: Path, options: ReadOptions | None = None) -> ReadResult:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from exporter.model import Article, Notice, Paper
 
+GENERIC = "read generically: no site family knows this page's layout"  # The generic reader's warning.
+
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
@@ -22,6 +24,7 @@ class ReadResult:
     articles: tuple[Article, ...]
     notices: tuple[Notice, ...] = ()
     papers: tuple[Paper, ...] = ()  # Paper metadata the source itself declares.
+    reader: str | None = None  # The reader that read it, when the file's own reader handed it on.
 
 
 __all__ = ["Notice", "ReadOptions", "ReadResult"]

@@ -27,7 +27,7 @@ from lxml import etree
 from exporter.errors import InputError
 from exporter.model import Figure, Notice, Origin
 from exporter.sources.base import ReadOptions, ReadResult
-from exporter.sources.web import rmrb, sites
+from exporter.sources.web import generic, rmrb, sites
 from exporter.sources.web.html import (
     HtmlElement,
     by_id,
@@ -72,10 +72,7 @@ def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResu
         return read_index(doc, path, display, options, root, notices)
     if rmrb.is_article(doc):  # The h1 / #ozoom layout is not only 人民日报's.
         return rmrb.read_doc(doc, path, display, options, root, notices)
-    skipped = Notice(
-        Origin(display), "neither an article page nor a page index (no nowLayout, founder-content, pageLink): skipped"
-    )
-    return ReadResult((), (*notices, skipped))
+    return generic.read_doc(doc, path, display, options, root, notices)  # A layout no family knows.
 
 
 def stories_of(

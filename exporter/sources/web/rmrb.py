@@ -24,7 +24,7 @@ from pathlib import Path
 from exporter.errors import InputError
 from exporter.model import Notice, Origin
 from exporter.sources.base import ReadOptions, ReadResult
-from exporter.sources.web import sites
+from exporter.sources.web import generic, sites
 from exporter.sources.web.html import (
     HtmlElement,
     Line,
@@ -61,8 +61,7 @@ def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResu
         return read_doc(doc, path, display, options, root, notices)
     if is_index(doc):
         return read_index(doc, path, display, options, root, notices)
-    skipped = Notice(Origin(display), "neither an article page (<h1> and #ozoom) nor a page index: skipped")
-    return ReadResult((), (*notices, skipped))
+    return generic.read_doc(doc, path, display, options, root, notices)  # A layout no family knows.
 
 
 def is_article(doc: HtmlElement) -> bool:
