@@ -15,7 +15,7 @@ from exporter.assemble import assemble
 from exporter.errors import InputError
 from exporter.model import Article, Figure, Heading, Issue, Paragraph
 from exporter.sources import ReadOptions, ReadResult, SourceFile, read_all, read_one, reader_for
-from exporter.sources.web import founder, rmrb
+from exporter.sources.web import founder, generic, rmrb
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -510,9 +510,13 @@ def test_readers_are_picked_by_content(tmp_path: Path) -> None:
     stray = tmp_path / "stray" / "about.html"
     stray.parent.mkdir()
     stray.write_text("<html><head><title>About us</title></head><body><p>Hello</p></body></html>", encoding="utf-8")
-    assert reader_for(SourceFile(stray, stray.name, stray.parent, named=False)) is None
+    # A page no site family knows goes to the generic reader, which finds no article in it and says so.
+    assert reader_for(SourceFile(stray, stray.name, stray.parent, named=False)) is generic
     catalog = read_all([stray.parent], ReadOptions())
     assert catalog.articles == [] and catalog.refused == []
+    assert [n.message for n in catalog.notices] == [
+        "no article found on the page (a site no family knows): skipped"
+    ]
 
 
 def test_a_newspaper_page_without_article_or_index_is_skipped_with_a_notice(tmp_path: Path) -> None:

@@ -56,6 +56,8 @@ _HEADER_IDS = ("nowLayout", "intro-title", "main-title", "sub-title", "author", 
 _ABOVE_TAGS = frozenset(("img", "p", "table", "div", "center", "figure", "span"))
 # Article bodies in document order: <founder-content>, or an enpcontent region not wrapped in one.
 _BODIES_XPATH = '//founder-content | //comment()[normalize-space(.)="enpcontent"][not(ancestor::founder-content)]'
+_CONTENT_XPATH = '//comment()[normalize-space(.)="enpcontent"]'
+_NODENAME_RE = re.compile(r"^(?:第?\s*([A-Za-z]?\d{1,3}[A-Za-z]?)\s*版)?\s*[:：]?\s*(.*)$")
 _PROPERTY_RE = re.compile(r"<(\w+)>(.*?)</\1>", re.S)
 
 
@@ -135,7 +137,10 @@ def is_article(doc: HtmlElement) -> bool:
     """Say whether a page is a Founder article page."""
     if by_id(doc, "nowLayout") is not None or by_id(doc, "main-title") is not None:
         return True
-    return doc.find(".//founder-content") is not None and not rmrb.is_article(doc)
+    if doc.find(".//founder-content") is not None:
+        return not rmrb.is_article(doc)
+    # A CMS page of the same system: only the enpcontent region and the enpproperty comment.
+    return bool(doc.xpath(_CONTENT_XPATH)) and bool(enpproperty(doc).get("title"))
 
 
 def parse_story(
@@ -157,9 +162,12 @@ def parse_story(
     if date is None:
         raise InputError(display, "no issue date: no enpproperty <date>, no date on the page or in its folder names")
     place = placement(path, date, root)
-    page = sites.page_label(one_line(by_id(doc, "nowLayout"), display)) or place.label
+    node_label, node_name = _nodename(meta.get("nodename"))
+    page = sites.page_label(one_line(by_id(doc, "nowLayout"), display)) or node_label or place.label
     if page is None:
-        raise InputError(display, 'no page label: no <p id="nowLayout"> and no saved page index links this page')
+        raise InputError(
+            display, 'no page label: no <p id="nowLayout">, no enpproperty <nodename> and no saved page index links it'
+        )
     paper = paper_for(doc, path, display, options, root, hint)
 
     body_element = _body(doc)
@@ -179,7 +187,7 @@ def parse_story(
         date=date,
         page=page,
         title=title,
-        page_name=place.name_of(page) or names.get(page),
+        page_name=place.name_of(page) or names.get(page) or node_name,
         order=place.order_on(page),
         kicker=one_line(by_id(doc, "intro-title"), display) or meta.get("introtitle"),
         subtitle=one_line(by_id(doc, "sub-title"), display) or meta.get("subtitle"),
@@ -198,6 +206,15 @@ def enpproperty(doc: HtmlElement) -> dict[str, str]:
             fields = {k.lower(): squeeze(entities.unescape(v)) for k, v in _PROPERTY_RE.findall(text)}
             return {k: v for k, v in fields.items() if v}
     return {}
+
+
+def _nodename(text: str | None) -> tuple[str | None, str | None]:
+    """Split the enpproperty <nodename> into page label and name: 第A03版：城事, A03版, 要闻."""
+    match = _NODENAME_RE.match((text or "").strip())
+    if match is None:
+        return None, None
+    label = sites.page_label(match.group(1)) if match.group(1) else None
+    return label, sites.tighten(match.group(2)) or None
 
 
 def _body(doc: HtmlElement) -> HtmlElement | None:
