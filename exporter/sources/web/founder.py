@@ -56,9 +56,20 @@ _HEADER_IDS = ("nowLayout", "intro-title", "main-title", "sub-title", "author", 
 _ABOVE_TAGS = frozenset(("img", "p", "table", "div", "center", "figure", "span"))
 # Article bodies in document order: <founder-content>, or an enpcontent region not wrapped in one.
 _BODIES_XPATH = '//founder-content | //comment()[normalize-space(.)="enpcontent"][not(ancestor::founder-content)]'
+# Where the Founder skins print the header and body (first match wins). A new skin is a line here.
+_TITLE = (
+    './/*[@id="main-title"]',  # 湖北日报, 科技日报 …
+    './/*[contains(@class, "newsdetatit")]//h3',  # 新华日报, 深圳特区报, 扬子晚报 (pc)
+    './/*[@id="Title"]',  # 菏泽日报, 中国电子报 (pc)
+    './/td[contains(@class, "font01")]',  # 经济日报 (classic)
+)
+_KICKER = ('.//*[@id="intro-title"]', './/*[@class="intro"]', './/*[@id="PreTitle"]')
+_SUBTITLE = ('.//*[@id="sub-title"]', './/*[@class="sub"]', './/*[@id="SubTitle"]')
+_BODY = ('.//*[@id="ozoom"]', './/*[contains(@class, "newsdetatext")]')  # After <founder-content> and enpcontent.
 _CONTENT_XPATH = '//comment()[normalize-space(.)="enpcontent"]'
 _NODENAME_RE = re.compile(r"^(?:第?\s*([A-Za-z]?\d{1,3}[A-Za-z]?)\s*版)?\s*[:：]?\s*(.*)$")
-_PROPERTY_RE = re.compile(r"<(\w+)>(.*?)</\1>", re.S)
+_PROPERTY_RE = re.compile(r"<([\w-]+)>(.*?)</\1>", re.S)
+_TAG_RE = re.compile(r"<[^>]*>")
 
 
 def sniff(head: str) -> bool:
@@ -139,6 +150,8 @@ def is_article(doc: HtmlElement) -> bool:
         return True
     if doc.find(".//founder-content") is not None:
         return not rmrb.is_article(doc)
+    if _first(doc, _TITLE) is not None and _first(doc, _BODY) is not None:
+        return True
     # A CMS page of the same system: only the enpcontent region and the enpproperty comment.
     return bool(doc.xpath(_CONTENT_XPATH)) and bool(enpproperty(doc).get("title"))
 
@@ -149,10 +162,10 @@ def parse_story(
     """Read a Founder article page into a story; raise InputError when it lacks title, date or page."""
     notices: list[Notice] = []
     meta = enpproperty(doc)
-    heading = by_id(doc, "main-title")
+    heading = _first(doc, _TITLE)
     title = one_line(heading, display) or meta.get("title")
     if not title:
-        raise InputError(display, 'no title: no <font id="main-title"> and no <title> in the enpproperty comment')
+        raise InputError(display, 'no title: no <font id="main-title"> (or a skin\'s title) and no enpproperty <title>')
     date = (
         date_in_text(meta.get("date"))
         or date_in_text(one_line(by_id(doc, "author"), display))
@@ -189,8 +202,8 @@ def parse_story(
         title=title,
         page_name=place.name_of(page) or names.get(page) or node_name,
         order=place.order_on(page),
-        kicker=one_line(by_id(doc, "intro-title"), display) or meta.get("introtitle"),
-        subtitle=one_line(by_id(doc, "sub-title"), display) or meta.get("subtitle"),
+        kicker=one_line(_first(doc, _KICKER), display) or meta.get("introtitle"),
+        subtitle=one_line(_first(doc, _SUBTITLE), display) or meta.get("subtitle"),
         byline=meta.get("author"),
         figures=tuple(figures),
         body=body,
@@ -203,9 +216,22 @@ def enpproperty(doc: HtmlElement) -> dict[str, str]:
     for comment in doc.iter(etree.Comment):
         text = comment.text or ""
         if text.lstrip().startswith("enpproperty"):
-            fields = {k.lower(): squeeze(entities.unescape(v)) for k, v in _PROPERTY_RE.findall(text)}
+            # Values may hold markup (<title><p>…</p></title>); keys may be founder-title, founder-date.
+            fields = {
+                k.lower().removeprefix("founder-"): squeeze(entities.unescape(_TAG_RE.sub("", v)))
+                for k, v in _PROPERTY_RE.findall(text)
+            }
             return {k: v for k, v in fields.items() if v}
     return {}
+
+
+def _first(doc: HtmlElement, paths: tuple[str, ...]) -> HtmlElement | None:
+    """Return the first element found by the first of `paths` that finds one."""
+    for path in paths:
+        found = doc.xpath(path)
+        if found:
+            return found[0]
+    return None
 
 
 def _nodename(text: str | None) -> tuple[str | None, str | None]:
@@ -218,7 +244,7 @@ def _nodename(text: str | None) -> tuple[str | None, str | None]:
 
 
 def _body(doc: HtmlElement) -> HtmlElement | None:
-    """Return the body element: <founder-content>, or what lies between the enpcontent comments."""
+    """Return the body element: <founder-content>, what lies between the enpcontent comments, or a skin's body."""
     found = doc.find(".//founder-content")
     if found is not None:
         return found
@@ -238,7 +264,7 @@ def _body(doc: HtmlElement) -> HtmlElement | None:
         holder.text, start.tail = start.tail, None
         holder.extend(nodes)  # Moves them, tails included.
         return holder
-    return None
+    return _first(doc, _BODY)
 
 
 def _above(body: HtmlElement) -> list[HtmlElement]:

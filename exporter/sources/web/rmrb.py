@@ -48,6 +48,7 @@ PAPER = "人民日报"
 _MARKERS_RE = re.compile(r"people\.com\.cn|renmrb|rmPaper|<title>[^<]{0,80}人民日报", re.I)
 _FOUNDER_TEMPLATE_RE = re.compile(r"nowLayout|main-title")
 _FILE_RE = re.compile(r"_(\d{8})_(\d+)-([A-Za-z]?\d{1,3})\.html?$", re.I)  # _20170423_1-02.htm: order 1, page 02.
+_AUTHOR_RE = re.compile(r"^作者\s*[:：]\s*")
 _PAGE_RE = re.compile(r"第\s*([A-Za-z]?\d{1,3}[A-Za-z]?)\s*版")
 
 
@@ -132,7 +133,7 @@ def parse_story(doc: HtmlElement, path: Path, display: str, options: ReadOptions
 
 def _box(doc: HtmlElement) -> HtmlElement:
     """Return the element holding the article's heading, so sidebars do not lend it their h3."""
-    for name in ("text_c", "article", "article-box"):
+    for name in ("text_c", "article", "article-box", "m-article-content"):
         for box in by_class(doc, name):
             if box.find(".//h1") is not None:
                 return box
@@ -145,7 +146,7 @@ def _body(doc: HtmlElement) -> HtmlElement | None:
     """Return the body: #ozoom, else .article-content, else #articleContent (a hidden copy in some years)."""
     found = by_id(doc, "ozoom")
     if found is None:
-        found = next(iter(by_class(doc, "article-content")), None)
+        found = next(iter(by_class(doc, "article-content") + by_class(doc, "m-article-main")), None)
     return found if found is not None else by_id(doc, "articleContent")
 
 
@@ -158,6 +159,10 @@ def _byline_and_datelines(box: HtmlElement, doc: HtmlElement, display: str) -> t
         if byline is None and dates:
             byline = " ".join(i.text for i in walk(sec, display, skip=dates) if isinstance(i, Line)) or None
         datelines.append(one_line(sec, display) or "")
+    for element in (*by_class(box, "m-article-author"), *(e for lai in by_class(box, "lai") for e in lai.iter("span"))):
+        text = one_line(element, display) or ""
+        if byline is None and _AUTHOR_RE.match(text):  # 光明日报: 作者：本报记者 王晓飞
+            byline = _AUTHOR_RE.sub("", text) or None
     for element in (*by_class(box, "lai"), by_id(doc, "riqi_")):
         if element is not None:
             datelines.append(one_line(element, display) or "")

@@ -58,16 +58,17 @@ class Family:
 FAMILIES: tuple[Family, ...] = (
     Family(
         "founder",
-        "Founder (方正) classic: html/YYYY-MM/DD/node_N.htm + content_ID.htm (hundreds of local papers)",
-        re.compile(r"^node_\d+\.htm$", re.I),
-        re.compile(r"^content_\d+\.htm$", re.I),
+        "Founder (方正) classic: html/YYYY-MM/DD/node_N.htm + content_ID.htm (hundreds of local papers, 经济日报 until 2021)",
+        re.compile(r"^node_[A-Za-z]{0,3}\d+\.htm$", re.I),
+        re.compile(r"^content_\d+(?:_\d+)?\.htm$", re.I),
         "https://paper.example.cn/html/{yyyy}-{mm}/{dd}/node_1.htm",
     ),
     Family(
         "founder-pc",
-        "Founder (方正) pc: pc/layout/YYYYMM/DD/node_N.html + pc/con|content/YYYYMM/DD/content_ID.html",
-        re.compile(r"^node_\d+\.html$", re.I),
-        re.compile(r"^content_\d+\.html$", re.I),
+        "Founder (方正) pc: pc/layout/YYYYMM/DD/node_N.html + pc/con|content/YYYYMM/DD/content_ID.html "
+        "(新华日报, 深圳特区报, 人民日报 and 光明日报 today)",
+        re.compile(r"^node_[A-Za-z]{0,3}\d+\.html$", re.I),
+        re.compile(r"^content_\w+\.html$", re.I),
         "https://paper.example.cn/pc/layout/{yyyymm}/{dd}/node_01.html",
     ),
     Family(
@@ -79,12 +80,20 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family(
         "gmrb",
-        "光明日报 until 2023: gmrb/html/YYYY-MM/DD/nbs.D110000gmrb_NN.htm + nw.D110000gmrb_…htm",
+        "光明日报 until 2025: gmrb/html/YYYY-MM/DD/nbs.D110000gmrb_NN.htm + nw.D110000gmrb_…htm",
         re.compile(r"^nbs\.D\d+gmrb_[A-Za-z]?\d+\.htm$", re.I),
         re.compile(r"^nw\.D\d+gmrb_\d{8}_\d+-[A-Za-z]?\d+\.htm$", re.I),
         "https://epaper.gmw.cn/gmrb/html/{yyyy}-{mm}/{dd}/nbs.D110000gmrb_01.htm",
     ),
+    Family(
+        "mrdx",
+        "新华每日电讯: content/YYYYMMDD/PageNNXX.htm + ArticelPPSSSXX.htm (article links in daoxiang attributes)",
+        re.compile(r"^Page\d{2}[A-Za-z]{0,2}\.htm$", re.I),
+        re.compile(r"^Articel\d{5}[A-Za-z]{0,2}\.htm$", re.I),
+        "http://mrdx.cn/content/{yyyymmdd}/Page01DK.htm",
+    ),
 )
+LINK_ATTRIBUTES = ("href", "daoxiang")  # 新华每日电讯 lists its articles in <a daoxiang="Articel…htm">.
 
 
 def family(name: str) -> Family:
@@ -190,13 +199,21 @@ def article_links(doc: HtmlElement) -> list[str]:
 
     The title list gives the order; articles reached only from the image map follow it.
     """
-    listed = [canonical(a.get("href") or "") for a in doc.xpath("//li//a | //td//a | //div//a")]
+    listed = [_target(a) for a in doc.xpath("//li//a | //td//a | //div//a | //h3//a")]
     mapped = [canonical(a.get("href") or "") for a in doc.iter("area")]
     seen: dict[str, str] = {}
     for href in (*listed, *mapped):
         if is_article_name(href):
             seen.setdefault(file_name(href), href)  # content_1.htm and ./content_1.htm are one article.
     return list(seen.values())
+
+
+def _target(link: HtmlElement) -> str:
+    for name in LINK_ATTRIBUTES:
+        href = canonical(link.get(name) or "")
+        if href and is_article_name(href):
+            return href
+    return canonical(link.get("href") or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,12 +279,33 @@ def _number(value: str | None) -> float | None:
     return number if number > 0 else None
 
 
-def page_pdf(doc: HtmlElement) -> str | None:
-    """Return the link to the printed page as PDF (PDF下载, attachement/…/x.pdf), if the index has one."""
-    for link in doc.iter("a"):
-        href = canonical(link.get("href") or "")
-        if href.lower().endswith(".pdf"):
-            return href
+def page_pdf(doc: HtmlElement, own: str | None = None) -> str | None:
+    """Return the link to the printed page as PDF (PDF下载, attachement/…/x.pdf), if the index has one.
+
+    A page list may give every page's PDF in its rows: the one in the row of the link to `own` (this
+    index's file name) is this page's; a PDF link in no page's row comes next.
+    """
+    links = [link for link in doc.iter("a") if canonical(link.get("href") or "").lower().endswith(".pdf")]
+    if not links:
+        return None
+    rowless = None
+    for link in links:
+        owner = _row_page(link)
+        if own is not None and owner == own:
+            return canonical(link.get("href") or "")
+        if owner is None and rowless is None:
+            rowless = link
+    chosen = rowless if rowless is not None else (links[0] if own is None else None)
+    return canonical(chosen.get("href") or "") if chosen is not None else None
+
+
+def _row_page(link: HtmlElement) -> str | None:
+    """Return the page index that a link's row (its table row or list item) names, if any."""
+    for row in link.iterancestors("tr", "li", "h4"):
+        for other in row.iter("a"):
+            if is_index_name(other.get("href") or ""):
+                return file_name(other.get("href") or "")
+        return None
     return None
 
 
