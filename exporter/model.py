@@ -141,18 +141,48 @@ class Paper:
 
 
 @dataclass(frozen=True, slots=True)
+class Region:
+    """An article's area on the page picture (from the site's image map), in the picture file's pixels."""
+
+    article: str  # The article's source file, as its Origin names it.
+    points: tuple[tuple[float, float], ...]  # Polygon corners, inside the picture.
+
+
+@dataclass(frozen=True, slots=True)
+class Facsimile:
+    """The printed page as the site shows it: its picture with the article regions, and the page as PDF."""
+
+    paper: str
+    date: dt.date
+    page: str  # The page's label: 01, A01.
+    origin: Origin  # The page index that shows it.
+    image: str | None = None  # Absolute path of the picture file, inside the sources.
+    width: int = 0  # The picture's pixel size.
+    height: int = 0
+    regions: tuple[Region, ...] = ()
+    pdf: str | None = None  # Absolute path of the site's PDF of the page, inside the sources.
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """A printed page (版面) of an issue: a chapter of the book."""
 
     label: str  # As printed: 14, 02, A01.
     articles: tuple[Article, ...]
     name: str | None = None  # 要闻, 经济 …
+    facsimile: Facsimile | None = None  # The printed page's picture and PDF, when the site showed them.
 
     @property
     def heading(self) -> str:
         """Return the chapter title: 第14版 or 第14版 · 经开区."""
         base = f"第{self.label}版"
         return f"{base} · {self.name}" if self.name else base
+
+    @property
+    def section(self) -> str | None:
+        """Return the 叠 (section) a lettered page belongs to: A for A01; None for plain numbers."""
+        letters = self.label[: len(self.label) - len(self.label.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))]
+        return letters or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +196,14 @@ class Issue:
     @property
     def articles(self) -> list[Article]:
         return [a for p in self.pages for a in p.articles]
+
+    @property
+    def sections(self) -> list[tuple[str, tuple[Page, ...]]]:
+        """Return the issue's 叠 (A, B …) with their pages when it has several, else an empty list."""
+        groups: dict[str, list[Page]] = {}
+        for page in self.pages:
+            groups.setdefault(page.section or "", []).append(page)
+        return [(name, tuple(pages)) for name, pages in groups.items()] if len(groups) > 1 else []
 
     @property
     def title(self) -> str:
