@@ -15,9 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from exporter.errors import InputError
-from exporter.model import Notice, Origin, Paper
+from exporter.model import Facsimile, Notice, Origin, Paper
 from exporter.sources.base import ReadOptions, ReadResult
 from exporter.sources.web import sites
+from exporter.sources.web.facsimile import facsimile_of
 from exporter.sources.web.html import (
     HtmlElement,
     date_in_text,
@@ -108,9 +109,15 @@ def read_index(
     if not paper:
         notice = Notice(Origin(display), "page index does not name its paper: its page names are unused (pass --paper)")
         return ReadResult((), (*notices, notice))
+    shown: list[Facsimile] = []
+    more: list[Notice] = []
+    if index.label and index.date:
+        facsimile, more = facsimile_of(doc, path, display, root, paper, index.date, index.label)
+        shown = [facsimile] if facsimile else []
     if not index.pages:
-        return ReadResult((), (*notices, Notice(Origin(display), "page index lists no page names")))
-    return ReadResult((), notices, (Paper(paper, page_names=dict(index.pages)),))
+        more.append(Notice(Origin(display), "page index lists no page names"))
+        return ReadResult((), (*notices, *more), facsimiles=tuple(shown))
+    return ReadResult((), (*notices, *more), (Paper(paper, page_names=dict(index.pages)),), facsimiles=tuple(shown))
 
 
 def placement(path: Path, date: dt.date | None, root: Path) -> Placement:
