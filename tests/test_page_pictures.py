@@ -153,3 +153,19 @@ def test_three_hundred_regions(tmp_path: Path) -> None:
     last = page.facsimile.regions[-1]
     assert re.search(r"content_299\.htm$", last.article)
     assert last.points[2] == pytest.approx(((19 * 20 + 19) * 3, (14 * 38 + 37) * 3))
+
+
+@needs_corpus
+def test_normalized_json_carries_the_facsimile(tmp_path: Path) -> None:
+    import json
+
+    from exporter import normalized
+
+    root = rmrb_site(tmp_path)
+    first = open_archive([root], ReadOptions())
+    data = normalized.dump(list(first.issues))
+    saved = tmp_path / "issue.json"
+    saved.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    again = open_archive([saved], ReadOptions())
+    assert again.issues[0].pages[0].facsimile == first.issues[0].pages[0].facsimile
+    assert normalized.dump(list(again.issues)) == data
