@@ -156,11 +156,6 @@ def test_founder_classic_photo_and_caption(archive: Callable[[str], Archive], sa
     assert "改造后的南门菜市场" in market.caption
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="founder.py reads 引题/副题/作者 only from #intro-title/.intro/#PreTitle, #sub-title/.sub/#SubTitle and "
-    "enpproperty <author>; the classic table skin prints them in table.wz rows (td.font02, <founder-author>)",
-)
 def test_founder_classic_table_skin_kicker_subtitle_byline(archive: Callable[[str], Archive]) -> None:
     issue = only_issue(archive(LETTERS))
     metro = article(issue, "东江新城地铁1号线开通运营")
@@ -250,11 +245,6 @@ def test_founder_cms_pages_read_from_enpproperty(
     assert "三万余人次" in text_of(article(issue, "夜市开张首晚人气旺"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the real 新华网贵州 CMS page repeats <!--enpcontent-->; founder.article_blocks counts each marker as "
-    "an article body and warns '2 article bodies in one page could not be told apart' on every page",
-)
 def test_founder_cms_repeated_enpcontent_marker_is_one_body(archive: Callable[[str], Archive]) -> None:
     assert odd_notices(archive(CMS)) == []
 
@@ -285,11 +275,6 @@ def assert_founder_pc(opened: Archive, root: Path) -> None:
     assert photo.image is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pageindex._index_folders looks for page indexes in layout/ only beside a content/ folder; 新华日报 saves "
-    "articles in pc/con/, so every article is refused: 'no page label … no saved page index links it'",
-)
 def test_founder_pc_con_articles_with_their_layout_pages(
     archive: Callable[[str], Archive], saved: Callable[[str], Path]
 ) -> None:
@@ -335,17 +320,11 @@ def test_gmrb_old_articles(archive: Callable[[str], Archive]) -> None:
     assert culture.subtitle == "——各地文旅消费观察"
     assert culture.byline == "本报记者 王晓飞"
     (photo,) = figures(culture)
-    assert "游客在古镇参观非遗展示" in f"{photo.caption} {photo.credit}"  # How it splits: see the xfail below.
+    assert (photo.caption, photo.credit) == ("游客在古镇参观非遗展示。", "本报记者 李明摄")
     assert photo.image is not None
     assert (article(issue, "科研人员减负行动持续推进").page, article(issue, "夏粮收获进度过六成").order) == ("02", 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='the real nbs template wraps #titleList and #pageList in <DIV id="ozoom">, which pageindex treats as an '
-    "article marker: the index pages are not taken as indexes (no page names) and are read generically as "
-    "articles titled '光明日报-光明网' on 第00版",
-)
 def test_gmrb_old_index_pages_name_the_pages_and_are_no_articles(archive: Callable[[str], Archive]) -> None:
     opened = archive(GMRB_OLD)
     issue = only_issue(opened)
@@ -400,11 +379,6 @@ def test_gmrb_new_layout_pages_and_order(archive: Callable[[str], Archive], save
     assert odd_notices(opened) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the page carries an enpproperty comment with a title, so founder.py reads it as a CMS page and takes "
-    "引题/副题/作者 from the comment's empty fields; .m-article-content h3/h2 and .m-article-author are never read",
-)
 def test_gmrb_new_kicker_subtitle_byline(archive: Callable[[str], Archive]) -> None:
     opening = article(only_issue(archive(GMRB_NEW)), "全国人大四次会议开幕")
     assert (opening.kicker, opening.subtitle, opening.byline) == (
@@ -445,11 +419,6 @@ def test_jjrb_old_pages_and_titles(archive: Callable[[str], Archive], saved: Cal
     assert odd_notices(opened) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="founder.py's selector table has td.font01 for the title but no td.font02 rows for 引题 and 作者, and "
-    "经济日报 pages have no enpproperty <introtitle>/<author>",
-)
 def test_jjrb_old_kicker_and_byline(archive: Callable[[str], Archive]) -> None:
     investment = article(only_issue(archive(JJRB)), "制造业投资稳中有升")
     assert investment.kicker == "前10个月高技术制造业投资增长较快"
@@ -472,9 +441,7 @@ def test_mrdx_pages_order_and_caption(archive: Callable[[str], Archive], saved: 
         ("02", "新华视点", ["小店经济重燃烟火气"]),
     ]
     (photo,) = figures(article(issue, "全国春播粮食面积保持稳定"))
-    assert "农民在田间驾驶播种机作业" in text_of(
-        article(issue, "全国春播粮食面积保持稳定")
-    )  # As caption: see the xfail.
+    assert (photo.caption, photo.credit) == ("3月19日，农民在田间驾驶播种机作业。", "新华社记者 张三摄")
     assert photo.image is not None
 
 
@@ -485,20 +452,10 @@ def test_mrdx_index_lists_articles_in_daoxiang_attributes() -> None:
     assert sites.page_pdf(doc, "Page02DK.htm") == "../../PDF/20200320/02.pdf"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the index <title> '新华每日电讯 - 01版:要闻-2020年03月20日' names the paper, but paper_on_page only takes "
-    "names ending in 报: each index warns 'page index does not name its paper'",
-)
 def test_mrdx_index_pages_name_their_paper(archive: Callable[[str], Archive]) -> None:
     assert odd_notices(archive(MRDX_TREE)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="story.caption_and_credit: a credit glued to the caption after 。 without a space is not split — "
-    "'…展示。本报记者 李明摄' becomes all credit (empty caption), '…作业。新华社记者 张三摄' all caption (no credit)",
-)
 def test_credit_after_a_full_stop_is_split_from_the_caption(archive: Callable[[str], Archive]) -> None:
     (gmrb,) = figures(article(only_issue(archive(GMRB_OLD)), "推动文化和旅游深度融合发展"))
     assert (gmrb.caption, gmrb.credit) == ("游客在古镇参观非遗展示。", "本报记者 李明摄")

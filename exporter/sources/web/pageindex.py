@@ -73,8 +73,10 @@ class Placement:
 
 def is_index(doc: HtmlElement) -> bool:
     """Say whether a page is a page index: a page list and article links, but no article."""
-    if doc.xpath(_ARTICLE_MARKERS):
-        return False
+    for marker in doc.xpath(_ARTICLE_MARKERS):
+        # 光明日报's index wraps its lists in #ozoom: a body holding the links to articles is no article body.
+        if not any(sites.is_article_name(a.get("href") or "") for a in marker.iter("a")):
+            return False
     return bool(sites.page_links(doc)) and bool(sites.article_links(doc))
 
 
@@ -147,7 +149,7 @@ def indexes_near(path: Path, root: Path) -> tuple[PageIndex, ...]:
 def _index_folders(folder: Path, root: Path) -> list[Path]:
     folders = [folder]
     parts = folder.parts
-    if len(parts) >= 3 and parts[-3] == "content":  # Founder: pc/content/202302/11 ↔ pc/layout/202302/11.
+    if len(parts) >= 3 and parts[-3] in ("content", "con"):  # Founder: pc/con(tent)/202302/11 ↔ pc/layout/202302/11.
         layout = Path(*parts[:-3], "layout", *parts[-2:])
         try:
             if layout.is_dir() and layout.resolve().is_relative_to(root.resolve()):
