@@ -1,0 +1,106 @@
+"""Fetch a range of dates of one paper into OUT/<paper>/<YYYY-MM-DD>/, one date after the other."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from exporter.fetch.client import Client, Politeness
+from exporter.fetch.crawl import DateCrawl, DateResult, Tally
+from exporter.fetch.paths import safe_name
+from exporter.fetch.presets import Preset
+from exporter.writers.atomic import write_bytes
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOptions:
+    politeness: Politeness = Politeness()
+    refresh: bool = False  # Ask again for files already saved (conditional requests).
+
+
+def paper_folder(out: Path, preset: Preset) -> Path:
+    return out / safe_name(preset.paper)
+
+
+def fetch_dates(
+    preset: Preset,
+    days: Sequence[dt.date],
+    out: Path,
+    options: FetchOptions | None = None,
+    *,
+    tally: Tally | None = None,
+    on_change: Callable[[], None] | None = None,
+    on_date: Callable[[DateResult], None] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[DateResult]:
+    """Fetch every date of `days`; call on_date after each (e.g. to export it). The library's front door."""
+    return asyncio.run(
+        _fetch(preset, days, out, options or FetchOptions(), tally or Tally(), on_change, on_date, transport)
+    )
+
+
+async def _fetch(
+    preset: Preset,
+    days: Sequence[dt.date],
+    out: Path,
+    options: FetchOptions,
+    tally: Tally,
+    on_change: Callable[[], None] | None,
+    on_date: Callable[[DateResult], None] | None,
+    transport: httpx.AsyncBaseTransport | None,
+) -> list[DateResult]:
+    folder = paper_folder(out, preset)
+    _paper_toml(folder, preset.paper)
+    hosts = frozenset(h for day in days for h in preset.allowed_hosts(day))
+
+    def retried(url: str, reason: str) -> None:
+        tally.retries += 1
+        if on_change:
+            on_change()
+
+    results = []
+    async with Client(hosts, options.politeness, retried, transport) as client:
+        for day in days:
+            crawl = DateCrawl(
+                client, preset, day, folder / day.isoformat(), refresh=options.refresh, tally=tally, on_change=on_change
+            )
+            result = await crawl.run()
+            results.append(result)
+            if on_date:
+                on_date(result)
+    return results
+
+
+def _paper_toml(folder: Path, paper: str) -> None:
+    """Name the paper for pages that do not (readers look for paper.toml above the page)."""
+    target = folder / "paper.toml"
+    if not target.exists():
+        write_bytes(target, f"name = {json.dumps(paper, ensure_ascii=False)}\n".encode())
+
+
+def report(results: Sequence[DateResult], preset: Preset, tally: Tally) -> dict[str, object]:
+    """Return the run as --report writes it."""
+    return {
+        "paper": preset.paper,
+        "preset": preset.key,
+        "dates": [
+            {
+                "date": r.date.isoformat(),
+                "state": r.state,
+                "folder": str(r.folder),
+                "files": r.files,
+                "bytes": r.bytes,
+                "failed": r.failed,
+                "disallowed": r.disallowed,
+                **({"note": r.note} if r.note else {}),
+            }
+            for r in results
+        ],
+        "totals": {**tally.files, "kept": tally.kept, "bytes": tally.bytes, "retries": tally.retries},
+    }
