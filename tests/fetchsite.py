@@ -12,6 +12,7 @@ import hashlib
 import io
 import threading
 import time
+import re
 import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -65,7 +66,8 @@ class Site:
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 with site.lock:
-                    site.log.append((path, {k.lower(): v for k, v in self.headers.items()}))
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    site.log.append((path, {**headers, "_time": str(time.monotonic())}))
                     queue = site.faults.get(path)
                     fault = queue.pop(0) if queue else None
                 if site.delay:
@@ -102,7 +104,7 @@ class Site:
                 elif fault.kind == "body":  # 200 with another body (an error page).
                     self._send(200, fault.body, {"Content-Type": "text/html"})
                 elif fault.kind == "redirect":
-                    self._send(fault.status or 302, b"", {"Location": fault.headers["Location"]})
+                    self._send(fault.status if 300 <= fault.status < 400 else 302, b"", {"Location": fault.headers["Location"]})
                 elif fault.kind == "stall":
                     body = site.files.get(path, b"")
                     self.send_response(200)
@@ -178,6 +180,7 @@ def founder_issue(
     *,
     pc: bool = False,
     prefix: str = "",
+    pc_root: str = "pc",
     paper: str = "青山日报",
     pages: int = 4,
     per_page: int = 6,
@@ -187,9 +190,9 @@ def founder_issue(
 ) -> Issue:
     """Generate one issue in the Founder classic (html/YYYY-MM/DD/node_N.htm) or pc layout."""
     if pc:
-        layout = f"{prefix}/pc/layout/{day:%Y%m}/{day:%d}"
-        content = f"{prefix}/pc/content/{day:%Y%m}/{day:%d}"
-        pics = f"{prefix}/pc/pic/{day:%Y%m}/{day:%d}"
+        layout = f"{prefix}/{pc_root}/layout/{day:%Y%m}/{day:%d}"
+        content = f"{prefix}/{pc_root}/content/{day:%Y%m}/{day:%d}"
+        pics = f"{prefix}/{pc_root}/pic/{day:%Y%m}/{day:%d}"
         node, art, up = "node_{:02d}.html", "content_{}.html", "../../../"
         to_content = f"../../../content/{day:%Y%m}/{day:%d}/"
     else:
@@ -197,7 +200,7 @@ def founder_issue(
         pics = f"{prefix}/pic/{day:%Y-%m}/{day:%d}"
         node, art, up = "node_{}.htm", "content_{}.htm", "../../../"
         to_content = ""
-    pic_rel = up + pics.removeprefix(prefix + ("/pc/" if pc else "/"))
+    pic_rel = up + pics.removeprefix(prefix + (f"/{pc_root}/" if pc else "/"))
     files: dict[str, bytes] = {}
     titles: dict[str, list[str]] = {}
     number = first_id
@@ -263,3 +266,97 @@ def _page(charset: str, title: str, body: str) -> bytes:
 
 def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data)
+
+
+# --- replicas built from saved pages ------------------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "html"
+
+
+def rmrb_old_issue(prefix: str = "/rmrb") -> Issue:
+    """人民日报 2017-04-23 in the nbs/nw layout, GB2312 pages, from the saved fixture pages."""
+    folder = FIXTURES / "rmrb_old" / "html" / "2017-04" / "23"
+    index = (folder / "nbs.D110000renmrb_03.htm").read_bytes()
+    article = (folder / "nw.D110000renmrb_20170423_2-03.htm").read_bytes()
+    text = index.decode("gb18030")
+    empty = re.sub(r'<div id="titleList">.*?</div>', "", text, flags=re.S)  # Pages 01, 02: no article links.
+    other = (
+        article.decode("gb18030")
+        .replace("一棵梨树<br>带富一个村", "另一篇文章")
+        .replace("pear.jpg", "pear2.jpg")
+        .replace("四月的石门村", "五月的石门村")
+    )
+    base = f"{prefix}/html/2017-04/23"
+    files = {
+        f"{base}/nbs.D110000renmrb_01.htm": empty.replace("第03版：经济</div>", "第01版：要闻</div>", 1).encode("gb18030"),
+        f"{base}/nbs.D110000renmrb_02.htm": empty.replace("第03版：经济</div>", "第02版：要闻</div>", 1).encode("gb18030"),
+        f"{base}/nbs.D110000renmrb_03.htm": index,
+        f"{base}/nw.D110000renmrb_20170423_2-03.htm": article,
+        f"{base}/nw.D110000renmrb_20170423_1-03.htm": other.encode("gb18030"),
+        f"{prefix}/res/1/20170423/pear.jpg": jpeg(1),
+        f"{prefix}/res/1/20170423/pear2.jpg": jpeg(2),
+    }
+    pages = {"01": [], "02": [], "03": ["另一篇文章", "一棵梨树 带富一个村"]}
+    return Issue(dt.date(2017, 4, 23), pages, files, f"{base}/nbs.D110000renmrb_01.htm")
+
+
+def rmrb_new_issue(corpus_page: Path, prefix: str = "/rmrb") -> Issue:
+    """人民日报 2024-12-25 in the pc/layout layout: the saved first page (corpus) for all 20 pages, each with
+    its own article ids, and article pages from the rmrb_new fixture."""
+    index = corpus_page.read_bytes()
+    template = (FIXTURES / "rmrb_new" / "pc" / "content" / "202412" / "25" / "content_9001.html").read_text("utf-8")
+    text = index.decode("utf-8")
+    ids = sorted(set(re.findall(r"content_(\d+)\.html", text)))
+    picture = re.search(r'src="\.\./\.\./\.\./(pic/202412/25/[^"]+)"', text)
+    pdf_link = re.search(r'href="\.\./\.\./\.\./(attachement/202412/25/[^"]+\.pdf)"', text)
+    assert picture and pdf_link
+    files: dict[str, bytes] = {}
+    pages: dict[str, list[str]] = {}
+    for page in range(1, 21):
+        label = f"{page:02d}"
+        body = text if page == 1 else text.replace("content_300480", f"content_{page:02d}300480")
+        files[f"{prefix}/pc/layout/202412/25/node_{label}.html"] = index if page == 1 else body.encode("utf-8")
+        pages[label] = []
+        for number in ids:
+            article_id = number if page == 1 else number.replace("300480", f"{page:02d}300480", 1)
+            title = f"第{label}版稿件{article_id}"
+            pages[label].append(title)
+            files[f"{prefix}/pc/content/202412/25/content_{article_id}.html"] = (
+                template.replace("一家小工厂的订单簿", title)
+                .replace("第03版", f"第{label}版")
+                .replace("workshop.jpg", f"w{article_id}.jpg")
+                .replace("gone.jpg", f"g{article_id}.jpg")
+                .encode("utf-8")
+            )
+            files[f"{prefix}/pc/pic/202412/25/w{article_id}.jpg"] = jpeg(int(article_id) % 997)
+            files[f"{prefix}/pc/pic/202412/25/g{article_id}.jpg"] = jpeg(int(article_id) % 991)
+    files[f"{prefix}/pc/{picture.group(1)}"] = jpeg(5, (300, 450))
+    files[f"{prefix}/pc/{pdf_link.group(1)}"] = pdf("01")
+    return Issue(dt.date(2024, 12, 25), pages, files, f"{prefix}/pc/layout/202412/25/node_01.html")
+
+
+def kjrb_issue(corpus_page: Path) -> Issue:
+    """科技日报 2023-02-10, Founder classic: the saved page index (corpus) for node_2 … node_9, articles generated."""
+    index = corpus_page.read_bytes()
+    template = (FIXTURES / "founder" / "pc" / "content" / "202401" / "05" / "content_101.html").read_text("utf-8")
+    text = index.decode("utf-8", "replace")
+    ids = list(dict.fromkeys(re.findall(r'href="(?:\./)?content_(\d+)\.htm', text)))
+    base = "/html/2023-02/10"
+    files = {f"{base}/node_{n}.htm": index for n in range(2, 10)}
+    titles = []
+    for number in ids:
+        title = f"科技日报稿件{number}"
+        titles.append(title)
+        files[f"{base}/content_{number}.htm"] = (
+            template.replace("小小育秧棚\n    撑起丰收梦", title)
+            .replace("青山日报", "科技日报")
+            .replace("2024年01月05日", "2023年02月10日")
+            .replace("2024-01-05", "2023-02-10")
+            .replace("../../../pic/202401/05/seedlings.jpg", f"../../../pic/2023-02/10/s{number}.jpg")
+            .replace('<img src="../../../pic/202401/05/lost.jpg" style="border-style: none">', "")
+            .encode("utf-8")
+        )
+        files[f"/pic/2023-02/10/s{number}.jpg"] = jpeg(int(number) % 251)
+    files["/images/2023-02/10/01/KJRB2023021001_b.jpg"] = jpeg(9, (300, 450))
+    files["/images/2023-02/10/01/KJRB2023021001.pdf"] = pdf("01")
+    return Issue(dt.date(2023, 2, 10), {"01": titles}, files, f"{base}/node_2.htm")

@@ -36,13 +36,20 @@ def fetch_dates(
     *,
     tally: Tally | None = None,
     on_change: Callable[[], None] | None = None,
+    on_start: Callable[[dt.date], None] | None = None,
     on_date: Callable[[DateResult], None] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[DateResult]:
     """Fetch every date of `days`; call on_date after each (e.g. to export it). The library's front door."""
-    return asyncio.run(
-        _fetch(preset, days, out, options or FetchOptions(), tally or Tally(), on_change, on_date, transport)
-    )
+    hooks = _Hooks(on_change, on_start, on_date)
+    return asyncio.run(_fetch(preset, days, out, options or FetchOptions(), tally or Tally(), hooks, transport))
+
+
+@dataclass(frozen=True, slots=True)
+class _Hooks:
+    on_change: Callable[[], None] | None
+    on_start: Callable[[dt.date], None] | None
+    on_date: Callable[[DateResult], None] | None
 
 
 async def _fetch(
@@ -51,8 +58,7 @@ async def _fetch(
     out: Path,
     options: FetchOptions,
     tally: Tally,
-    on_change: Callable[[], None] | None,
-    on_date: Callable[[DateResult], None] | None,
+    hooks: _Hooks,
     transport: httpx.AsyncBaseTransport | None,
 ) -> list[DateResult]:
     folder = paper_folder(out, preset)
@@ -61,19 +67,22 @@ async def _fetch(
 
     def retried(url: str, reason: str) -> None:
         tally.retries += 1
-        if on_change:
-            on_change()
+        if hooks.on_change:
+            hooks.on_change()
 
     results = []
     async with Client(hosts, options.politeness, retried, transport) as client:
         for day in days:
+            if hooks.on_start:
+                hooks.on_start(day)
+            folder_of_day = folder / day.isoformat()
             crawl = DateCrawl(
-                client, preset, day, folder / day.isoformat(), refresh=options.refresh, tally=tally, on_change=on_change
+                client, preset, day, folder_of_day, refresh=options.refresh, tally=tally, on_change=hooks.on_change
             )
             result = await crawl.run()
             results.append(result)
-            if on_date:
-                on_date(result)
+            if hooks.on_date:
+                hooks.on_date(result)
     return results
 
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from exporter.errors import InputError
+from exporter.errors import EpaperError, InputError
 from exporter.sources.web import sites
 
 PRESETS = Path(__file__).with_name("presets")
@@ -151,3 +151,75 @@ def builtin() -> dict[str, Preset]:
         preset = load(path, f"built-in preset {path.name}")
         out[preset.key] = preset
     return out
+
+
+def choose(name: str | None, *, family: str | None, paper: str | None, site_file: Path | None) -> Preset:
+    """Return the preset a command line names: a built-in key, a URL template, or --site FILE."""
+    if site_file is not None:
+        if name:
+            raise EpaperError(f"{name!r} and --site {site_file}: give one of them, not both")
+        preset = load(site_file)
+    elif not name:
+        raise EpaperError("which site? Give a preset (epaper fetch --list-sites), a URL template or --site FILE")
+    elif "://" in name:
+        if not paper:
+            raise EpaperError(f"{name}: a URL template needs --paper NAME (the paper's name for the books)")
+        if family is None:
+            found = sites.family_of(fill(name, dt.date(2000, 1, 1)))
+            if found is None:
+                known = "|".join(f.name for f in sites.FAMILIES)
+                raise EpaperError(f"{name}: cannot tell the site family from its file name; pass --family {known}")
+            family = found.name
+        return from_template(name, family, paper)
+    else:
+        presets = builtin()
+        if name not in presets:
+            raise EpaperError(
+                f"unknown site {name!r}: built-in are {', '.join(presets)}; or give a URL template or --site FILE"
+            )
+        preset = presets[name]
+    if family is not None:
+        raise EpaperError("--family goes with a URL template, not with a preset")
+    return replace(preset, paper=paper) if paper else preset
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "China")
+MAX_DAYS = 3700  # Ten years: a longer range is a typo.
+
+
+def date_range(
+    day: dt.date | None, first: dt.date | None, last: dt.date | None, today: bool, yesterday: bool
+) -> list[dt.date]:
+    """Return the dates a command line asks for: --date, --from/--to, --today or --yesterday (one way only)."""
+    now = dt.datetime.now(CHINA).date()  # Papers are dated in China time.
+    ways = [day is not None, first is not None or last is not None, today, yesterday]
+    if sum(ways) != 1:
+        raise EpaperError("give the dates one way: --date, --from/--to, --today or --yesterday")
+    if day is not None:
+        return [day]
+    if today or yesterday:
+        return [now - dt.timedelta(days=1 if yesterday else 0)]
+    first, last = first or last, last or first
+    assert first is not None and last is not None
+    if first > last:
+        raise EpaperError(f"--from {first} is after --to {last}")
+    if (last - first).days >= MAX_DAYS:
+        raise EpaperError(f"--from {first} --to {last}: more than {MAX_DAYS} days; fetch it in parts")
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def listing() -> str:
+    """Describe the built-in presets and the site families, for `epaper fetch --list-sites`."""
+    lines = ["Presets (epaper fetch KEY …):"]
+    for preset in builtin().values():
+        lines.append(f"  {preset.key:<12} {preset.paper} — {preset.description}")
+        for era in preset.eras:
+            since = era.since.isoformat() if era.since else "…"
+            until = era.until.isoformat() if era.until else "…"
+            lines.append(f"  {'':<12}   {since} to {until}: {era.family.name}  {era.first_page}")
+    lines.append("Site families (epaper fetch URL-TEMPLATE --family NAME --paper NAME …):")
+    for family in sites.FAMILIES:
+        lines.append(f"  {family.name:<12} {family.description}")
+        lines.append(f"  {'':<12}   e.g. {family.example}")
+    lines.append("Your own: epaper fetch --site FILE.toml (see docs/fetch.md).")
+    return "\n".join(lines)
