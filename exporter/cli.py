@@ -366,7 +366,7 @@ def fetch(
     import time
 
     from exporter.fetch import dates as fetching
-    from exporter.fetch import presets
+    from exporter.fetch import preset as presets
     from exporter.fetch.client import Politeness
     from exporter.fetch.crawl import DateResult, Tally
     from exporter.fetch.progress import FetchProgress

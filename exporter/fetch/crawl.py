@@ -23,7 +23,7 @@ from exporter.errors import EpaperError, InputError
 from exporter.fetch.client import Client, FetchError, Response
 from exporter.fetch.ledger import LEDGER, Ledger, Record
 from exporter.fetch.paths import local_path
-from exporter.fetch.presets import Preset
+from exporter.fetch.preset import Preset
 from exporter.sources.web import founder, rmrb, sites
 from exporter.sources.web.html import Picture, looks_like_html, parse_bytes, walk
 from exporter.writers.atomic import write_bytes
@@ -186,7 +186,8 @@ class DateCrawl:
         """
         relative = local_path(url, self.site_host)
         if relative is None:
-            return self._fail(url, "its path cannot be saved safely (.., too deep)")
+            self._fail(url, "its path cannot be saved safely (.., too deep)")
+            return None
         target = self.folder / relative
         key = relative.as_posix()
         known = self.ledger.files.get(key)
@@ -210,21 +211,25 @@ class DateCrawl:
                 self.result.disallowed.append(url)
                 self.on_change()
                 return None
-            return self._fail(url, exc.reason)
+            self._fail(url, exc.reason)
+            return None
         if response.status == 304 and on_disk is not None and saved is not None:
             self._count(kind, kept=True)
             return on_disk, saved[1]
         if response.status == 404 and first_page:
             raise _NoIssue
         if response.status != 200:
-            return self._fail(url, f"HTTP {response.status}")
+            self._fail(url, f"HTTP {response.status}")
+            return None
         problem, doc = _check(response.body, url, kind)
         if problem:
-            return self._fail(url, problem + (" (the saved copy is kept)" if on_disk is not None else ""))
-        try:
-            write_bytes(target, response.body)
+            self._fail(url, problem + (" (the saved copy is kept)" if on_disk is not None else ""))
+            return None
+        try:  # In a thread: the fsync of one file must not hold up the requests in flight.
+            await asyncio.to_thread(write_bytes, target, response.body)
         except EpaperError as exc:
-            return self._fail(url, str(exc))
+            self._fail(url, str(exc))
+            return None
         self.ledger.files[key] = _record(url, key, kind, response.status, response.body, response)
         self.result.bytes += len(response.body)
         self.tally.bytes += len(response.body)
@@ -241,7 +246,6 @@ class DateCrawl:
         self.result.failed.append({"url": url, "reason": reason})
         self.tally.failed += 1
         self.on_change()
-        return None
 
 
 class _NoIssue(Exception):

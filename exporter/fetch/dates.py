@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -14,13 +14,13 @@ import httpx
 from exporter.fetch.client import Client, Politeness
 from exporter.fetch.crawl import DateCrawl, DateResult, Tally
 from exporter.fetch.paths import safe_name
-from exporter.fetch.presets import Preset
+from exporter.fetch.preset import Preset
 from exporter.writers.atomic import write_bytes
 
 
 @dataclass(frozen=True, slots=True)
 class FetchOptions:
-    politeness: Politeness = Politeness()
+    politeness: Politeness = field(default_factory=Politeness)
     refresh: bool = False  # Ask again for files already saved (conditional requests).
 
 

@@ -121,7 +121,7 @@ def load(path: Path, display: str | None = None) -> Preset:
         raise InputError(where, 'hosts must be a list of host names, e.g. ["paper.example.cn"]')
     eras_data = data.get("era")
     if not isinstance(eras_data, list) or not eras_data:
-        raise InputError(where, 'needs at least one [[era]] with family and first_page')
+        raise InputError(where, "needs at least one [[era]] with family and first_page")
     eras = tuple(_era(item, where) for item in eras_data)
     return Preset(str(key), paper.strip(), eras, tuple(hosts), str(data.get("description", "")))
 
