@@ -196,8 +196,16 @@ def founder_issue(
     images: int = 1,
     first_id: int = 1000,
     charset: str = "utf-8",
+    article_count: int | None = None,
+    image_count: int | None = None,
 ) -> Issue:
-    """Generate one issue in the Founder classic (html/YYYY-MM/DD/node_N.htm) or pc layout."""
+    """Generate one issue in the Founder classic (html/YYYY-MM/DD/node_N.htm) or pc layout.
+
+    `article_count` spreads that many articles over the pages (else `per_page` each); `image_count`
+    gives the first that many articles one image each (else `images` each).
+    """
+    total = article_count if article_count is not None else pages * per_page
+    on_page = [total // pages + (1 if p < total % pages else 0) for p in range(pages)]
     if pc:
         layout = f"{prefix}/{pc_root}/layout/{day:%Y%m}/{day:%d}"
         content = f"{prefix}/{pc_root}/content/{day:%Y%m}/{day:%d}"
@@ -220,8 +228,9 @@ def founder_issue(
         label = f"{p:02d}"
         items, areas = [], []
         titles[label] = []
-        for k in range(per_page):
+        for k in range(on_page[p - 1]):
             number += 1
+            pictures = images if image_count is None else int(number - first_id <= image_count)
             title = f"{paper}{day:%m月%d日}第{label}版第{k + 1}篇稿件"
             titles[label].append(title)
             href = to_content + art.format(number)
@@ -229,7 +238,7 @@ def founder_issue(
             areas.append(f'<area shape="rect" coords="{k},{k},{k + 10},{k + 10}" href="{href}?div=0">')
             body = "".join(
                 f'<img src="{pic_rel}/a{number}_{i}.jpg"><p>图为第{i + 1}幅图片。（记者 林小河 摄）</p>'
-                for i in range(images)
+                for i in range(pictures)
             )
             files[f"{content}/{art.format(number)}"] = _page(
                 charset,
@@ -242,7 +251,7 @@ def founder_issue(
                 f"<!--enpproperty <date>{day:%Y-%m-%d} 00:00:00:0</date><title>{title}</title>/enpproperty-->"
                 f"</founder-content>",
             )
-            for i in range(images):
+            for i in range(pictures):
                 files[f"{pics}/a{number}_{i}.jpg"] = jpeg(number * 7 + i)
         yesterday = day - dt.timedelta(days=1)
         files[f"{layout}/{node.format(p)}"] = _page(

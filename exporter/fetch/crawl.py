@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import weakref
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from exporter.fetch.ledger import LEDGER, Ledger, Record
 from exporter.fetch.paths import local_path
 from exporter.fetch.preset import Preset
 from exporter.sources.web import founder, rmrb, sites
-from exporter.sources.web.html import Picture, looks_like_html, parse_bytes, walk
+from exporter.sources.web.html import looks_like_html, parse_bytes
 from exporter.writers.atomic import write_bytes
 
 PAGES = ("index", "article")
@@ -136,7 +137,7 @@ class DateCrawl:
     # --- what each kind of page leads to ----------------------------------------------------
 
     def _follow_index(self, url: str, doc: HtmlElement) -> None:
-        for link in sites.page_links(doc):
+        for link in _page_links(doc):
             if link.href:
                 self._spawn(urljoin(url, link.href), self._index)
         for href in sites.article_links(doc):
@@ -157,9 +158,10 @@ class DateCrawl:
         doc = await self._page(url, "article")
         if doc is None:
             return
-        for item in walk(doc, url):  # The pictures the readers place in articles.
-            if isinstance(item, Picture):
-                self._spawn(urljoin(url, sites.canonical(item.src)), self._file, "image")
+        for img in doc.iter("img"):  # Every <img src> becomes a Picture in the readers' walk().
+            src = (img.get("src") or "").strip()
+            if src:
+                self._spawn(urljoin(url, sites.canonical(src)), self._file, "image")
 
     def _spawn(self, url: str, job: Callable[..., Coroutine[Any, Any, None]], *args: str) -> None:
         """Start fetching `url` unless it was seen, leaves the site or leaves the date."""
@@ -266,7 +268,7 @@ def _check(data: bytes, url: str, kind: str) -> tuple[str | None, HtmlElement | 
             doc = parse_bytes(data, url)[0]
         except InputError:
             return "not an HTML page", None
-        if kind == "index" and not sites.page_links(doc):
+        if kind == "index" and not _page_links(doc):
             return "not a page index (no 版面 list): an error page?", None
         if kind == "article" and not (founder.is_article(doc) or rmrb.is_article(doc)):
             return "not an article page: an error page?", None
@@ -279,6 +281,16 @@ def _check(data: bytes, url: str, kind: str) -> tuple[str | None, HtmlElement | 
     if head.startswith(b"<") and looks_like_html(head.decode("latin-1")):
         return "an HTML page where a picture was expected: an error page?", None
     return None, None
+
+
+_LINKS: weakref.WeakKeyDictionary[HtmlElement, list[sites.PageLink]] = weakref.WeakKeyDictionary()
+
+
+def _page_links(doc: HtmlElement) -> list[sites.PageLink]:
+    """sites.page_links, once per page: the check before saving and the crawl both need them."""
+    if doc not in _LINKS:
+        _LINKS[doc] = sites.page_links(doc)
+    return _LINKS[doc]
 
 
 def _record(url: str, path: str, kind: str, status: int, data: bytes, response: Response | None) -> Record:
