@@ -97,11 +97,13 @@ class Client:
         politeness: Politeness | None = None,
         on_retry: Callable[[str, str], None] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        home: frozenset[str] | None = None,
     ) -> None:
         self.politeness = politeness or Politeness()
         self.hosts = frozenset(h.lower() for h in hosts)
         self.on_retry = on_retry
-        self.on_loopback = any(_private(h) for h in self.hosts)
+        # Private addresses are allowed only when the site itself (its first pages' host) lives there.
+        self.on_loopback = any(_private(h) for h in (home if home is not None else self.hosts))
         self._hosts: dict[str, _Host] = {}
         p = self.politeness
         self._http = httpx.AsyncClient(

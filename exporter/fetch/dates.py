@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -64,6 +65,7 @@ async def _fetch(
     folder = paper_folder(out, preset)
     _paper_toml(folder, preset.paper)
     hosts = frozenset(h for day in days for h in preset.allowed_hosts(day))
+    home = frozenset((urlsplit(url).hostname or "").lower() for day in days if (url := preset.first_page(day)))
 
     def retried(url: str, reason: str) -> None:
         tally.retries += 1
@@ -71,7 +73,7 @@ async def _fetch(
             hooks.on_change()
 
     results = []
-    async with Client(hosts, options.politeness, retried, transport) as client:
+    async with Client(hosts, options.politeness, retried, transport, home) as client:
         for day in days:
             if hooks.on_start:
                 hooks.on_start(day)
