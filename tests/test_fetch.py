@@ -371,3 +371,31 @@ def test_list_sites() -> None:
     assert result.returncode == 0
     for word in ("rmrb", "人民日报", "gmrb", "光明日报", "founder", "founder-pc", "{yyyymm}"):
         assert word in result.stdout
+
+
+def test_pictures_from_an_image_host_the_preset_lists(site: Site, tmp_path: Path) -> None:
+    issue = founder_issue(DAY, pages=1, per_page=2)
+    port = site.base.rsplit(":", 1)[1]
+    for path in [p for p in issue.files if "content_" in p]:
+        number = path.rsplit("_", 1)[1].removesuffix(".htm")
+        old = f"../../../pic/2024-01/05/a{number}_0.jpg"
+        issue.files[path] = issue.files[path].replace(
+            old.encode(), f'http://localhost:{port}/upload/a{number}.jpg"><img src="/images/icon.gif'.encode()
+        )
+        issue.files[f"/upload/a{number}.jpg"] = issue.files.pop(f"/pic/2024-01/05/a{number}_0.jpg")
+    serve(site, issue)
+    site.files["/images/icon.gif"] = b"GIF89a"
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        f'paper = "{PAPER}"\nhosts = ["localhost"]\n[[era]]\nfamily = "founder"\n'
+        f'first_page = "{site.base}/html/{{yyyy}}-{{mm}}/{{dd}}/node_1.htm"\n',
+        "utf-8",
+    )
+    result = fetch(load(mine), [DAY], tmp_path / "a")[0]
+    assert result.state == "complete", result.failed
+    files = saved(tmp_path / "a", PAPER, DAY)
+    for path, body in issue.files.items():
+        where = f"/_hosts/localhost_{port}{path}" if path.startswith("/upload/") else path
+        assert files[where] == body
+    assert len(files) == len(issue.files)
+    assert site.requests("/images/icon.gif") == 0  # Undated on the site's own host: a logo, not followed.

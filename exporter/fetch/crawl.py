@@ -167,7 +167,11 @@ class DateCrawl:
         """Start fetching `url` unless it was seen, leaves the site or leaves the date."""
         if url in self.seen or not self.client.allowed(url):
             return
-        if sites.date_in_url(urlsplit(url).path) != self.day:
+        parts = urlsplit(url)
+        day = sites.date_in_url(parts.path)
+        if day != self.day and not (
+            day is None and _undated_ok(args[0] if args else "", parts.hostname, self.site_host)
+        ):
             return
         self.seen.add(url)
         self.tasks.add(asyncio.create_task(job(url, *args)))
@@ -248,6 +252,15 @@ class DateCrawl:
         self.result.failed.append({"url": url, "reason": reason})
         self.tally.failed += 1
         self.on_change()
+
+
+def _undated_ok(kind: str, host: str | None, site_host: str) -> bool:
+    """Say whether a file whose URL spells no date is still the issue's own.
+
+    The page picture and PDF an index names are; an article's picture is when it comes from an image
+    host the preset lists — on the site's own host an undated picture is a logo or an icon.
+    """
+    return kind in ("picture", "pdf") or (kind == "image" and (host or "").lower() != site_host)
 
 
 class _NoIssue(Exception):

@@ -22,14 +22,13 @@ class FetchProgress:
         self._shown = 0.0
         if not quiet and total and self.stream.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
             from rich.progress import Progress as RichProgress
 
             self._bar = RichProgress(
                 TextColumn("{task.description}"),
-                BarColumn(),
+                BarColumn(bar_width=10),  # Narrow: the counts need the room on an 80-column terminal.
                 MofNCompleteColumn(),
-                TimeElapsedColumn(),
                 TextColumn("{task.fields[counts]}"),
                 console=Console(file=self.stream),
             )
@@ -48,14 +47,14 @@ class FetchProgress:
         if not force and now - self._shown < 0.1:
             return
         self._shown = now
-        self._bar.update(self._task, description=f"fetching {self.current}", counts=counts(self.tally))
+        self._bar.update(self._task, description=self.current, counts=counts(self.tally))
 
     def date_done(self, result: DateResult) -> None:
         line = describe(result)
         if self._bar is not None and self._task is not None:
             self._bar.update(self._task, advance=1, counts=counts(self.tally))
             self._bar.console.print(line, markup=False, highlight=False)
-        elif not self.quiet:
+        elif not self.quiet or result.failed:  # Quiet still names what failed.
             print(line, file=self.stream, flush=True)
 
     def say(self, line: str) -> None:
@@ -73,8 +72,8 @@ class FetchProgress:
 def counts(tally: Tally) -> str:
     f = tally.files
     return (
-        f"pages {f['index']} · articles {f['article']} · images {f['image'] + f['picture']} · PDFs {f['pdf']}"
-        f" · {size(tally.bytes)} · retries {tally.retries}"
+        f"{f['index']} pages {f['article']} articles {f['image'] + f['picture']} images {f['pdf']} PDFs"
+        f" {size(tally.bytes)} {tally.retries} retries"
     )
 
 
