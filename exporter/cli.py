@@ -331,7 +331,7 @@ def fetch(
     yesterday: Annotated[bool, typer.Option("--yesterday", help="Yesterday's issue (China time).")] = False,
     paper: Annotated[str | None, typer.Option("--paper", help="The paper's name (needed with a URL template).")] = None,
     family: Annotated[
-        str | None, typer.Option("--family", help="Site family of a URL template: founder, founder-pc, rmrb, gmrb.")
+        str | None, typer.Option("--family", help="Site family of a URL template (see --list-sites).")
     ] = None,
     site_file: Annotated[Path | None, typer.Option("--site", help="A site preset of your own (TOML).")] = None,
     list_sites: Annotated[bool, typer.Option("--list-sites", help="List the presets and site families.")] = False,
@@ -404,6 +404,8 @@ def fetch(
         progress.date_done(result)
         if wanted and result.state in ("complete", "unchanged"):
             code = _export_date(result.folder, out, ",".join(wanted))
+            if code == 130:  # Ctrl-C while exporting stops the whole run.
+                raise KeyboardInterrupt
             if code:
                 export_failed.append(result.date.isoformat())
 

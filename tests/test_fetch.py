@@ -120,6 +120,11 @@ def test_rerun_fetches_nothing_again_and_refresh_asks_conditionally(site: Site, 
     page = next(h for p, h in asked if p == issue.first_page)
     assert page.get("if-none-match")  # Conditional: the site answers 304, nothing rewritten.
     assert len(asked) == len(issue.files) + 1  # Every file asked again, robots.txt once.
+    lost = tmp_path / PAPER / "2024-01-05" / issue.first_page.lstrip("/")
+    lost.unlink()  # Deleted since: the date is crawled again, only that file fetched.
+    before = len(site.log)
+    assert fetch(founder(site), [DAY], tmp_path)[0].state == "complete"
+    assert [p for p, _ in site.log[before:]] == ["/robots.txt", issue.first_page]
     (tmp_path / PAPER / "2024-01-05" / "fetch.json").unlink()  # Without its ledger, files on disk are kept.
     before = len(site.log)
     assert fetch(founder(site), [DAY], tmp_path)[0].state == "complete"

@@ -93,7 +93,7 @@ class DateCrawl:
             self.result.state = "no issue"
             self.result.note = "no layout era of the preset covers this date"
             return self.result
-        if self.ledger.state == "complete" and not self.refresh and (self.folder / LEDGER).is_file():
+        if self.ledger.state == "complete" and not self.refresh and self._all_on_disk():
             self.result.state = "unchanged"
             return self.result
         self.site_host = (urlsplit(first).hostname or "").lower()
@@ -117,6 +117,10 @@ class DateCrawl:
                     self.result.failed.append({"url": str(self.folder / LEDGER), "reason": str(exc)})
                     self.result.state = "partial"
         return self.result
+
+    def _all_on_disk(self) -> bool:
+        """Say whether every file the ledger lists is still there (a file deleted since is fetched again)."""
+        return (self.folder / LEDGER).is_file() and all((self.folder / p).is_file() for p in self.ledger.files)
 
     async def _crawl(self, first: str) -> None:
         self.seen.add(first)
