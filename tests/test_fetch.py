@@ -206,14 +206,21 @@ def test_gmrb_preset_both_eras(site: Site, tmp_path: Path) -> None:
     }
     old.first_page = old.first_page.replace("renmrb", "gmrb")
     new = founder_issue(
-        dt.date(2025, 3, 1), pc=True, prefix="/gmrb", pc_root="html", paper="光明日报", pages=2, per_page=2
+        dt.date(2026, 3, 5), pc=True, prefix="/gmrb", pc_root="html", paper="光明日报", pages=2, per_page=2
     )
-    serve(site, old, new)
+    # Before the preset's switch day, but already in the new layout: found by trying the other era.
+    early = founder_issue(
+        dt.date(2025, 11, 20), pc=True, prefix="/gmrb", pc_root="html", paper="光明日报", pages=1, first_id=7000
+    )
+    serve(site, old, new, early)
     preset = local_preset(site, "gmrb", tmp_path)
-    results = fetch(preset, [old.date, new.date], tmp_path / "a")
-    assert [r.state for r in results] == ["complete", "complete"], [r.failed for r in results]
-    assert_saved(tmp_path / "a", "光明日报", old)
-    assert_saved(tmp_path / "a", "光明日报", new)
+    missing = dt.date(2025, 11, 21)
+    results = fetch(preset, [old.date, early.date, missing, new.date], tmp_path / "a")
+    assert [r.state for r in results] == ["complete", "complete", "no issue", "complete"], [r.failed for r in results]
+    for issue in (old, early, new):
+        assert_saved(tmp_path / "a", "光明日报", issue)
+    assert site.requests("/gmrb/html/2025-11/21/nbs.D110000gmrb_01.htm") == 1
+    assert site.requests("/gmrb/html/layout/202511/21/node_01.html") == 1  # Both layouts asked, then "no issue".
 
 
 @needs(KJRB)

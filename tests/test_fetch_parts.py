@@ -58,7 +58,10 @@ def test_builtin_presets_pick_the_layout_by_date() -> None:
     )
     assert rmrb.first_page(dt.date(2024, 12, 1)) == "http://paper.people.com.cn/rmrb/pc/layout/202412/01/node_01.html"
     gmrb = presets.builtin()["gmrb"]
-    assert gmrb.first_page(dt.date(2025, 3, 1)) == "https://epaper.gmw.cn/gmrb/html/layout/202503/01/node_01.html"
+    assert gmrb.first_page(dt.date(2026, 3, 5)) == "https://epaper.gmw.cn/gmrb/html/layout/202603/05/node_01.html"
+    assert gmrb.first_page(dt.date(2025, 6, 18)) == (
+        "https://epaper.gmw.cn/gmrb/html/2025-06/18/nbs.D110000gmrb_01.htm"
+    )
     assert gmrb.era(dt.date(2020, 1, 1)).family.name == "gmrb"  # type: ignore[union-attr]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
 import weakref
 from collections.abc import Callable, Coroutine
@@ -25,7 +26,8 @@ from exporter.fetch.client import Client, FetchError, Response
 from exporter.fetch.ledger import LEDGER, Ledger, Record
 from exporter.fetch.paths import local_path
 from exporter.fetch.preset import Preset
-from exporter.sources.web import founder, rmrb, sites
+from exporter.sources import READERS
+from exporter.sources.web import sites
 from exporter.sources.web.html import looks_like_html, parse_bytes
 from exporter.writers.atomic import write_bytes
 
@@ -88,19 +90,18 @@ class DateCrawl:
         self.site_host = ""
 
     async def run(self) -> DateResult:
-        first = self.preset.first_page(self.day)
-        if first is None:
+        candidates = self.preset.first_pages(self.day)
+        if not candidates:
             self.result.state = "no issue"
             self.result.note = "no layout era of the preset covers this date"
             return self.result
         if self.ledger.state == "complete" and not self.refresh and self._all_on_disk():
             self.result.state = "unchanged"
             return self.result
-        self.site_host = (urlsplit(first).hostname or "").lower()
-        self.ledger.first_page, self.ledger.failed, self.ledger.disallowed = first, [], []
+        self.ledger.failed, self.ledger.disallowed = [], []
         finished = False
         try:
-            await self._crawl(first)
+            await self._crawl(candidates)
             finished = True
         finally:
             for task in self.tasks:
@@ -122,16 +123,21 @@ class DateCrawl:
         """Say whether every file the ledger lists is still there (a file deleted since is fetched again)."""
         return (self.folder / LEDGER).is_file() and all((self.folder / p).is_file() for p in self.ledger.files)
 
-    async def _crawl(self, first: str) -> None:
-        self.seen.add(first)
-        try:
-            doc = await self._page(first, "index", first_page=True)
-        except _NoIssue:
+    async def _crawl(self, candidates: list[str]) -> None:
+        for first in candidates:  # The era's first page; the other layouts' when it is missing.
+            self.site_host = (urlsplit(first).hostname or "").lower()
+            self.ledger.first_page = first
+            self.seen.add(first)
+            try:
+                doc = await self._page(first, "index", first_page=True)
+            except _NoIssue:
+                continue
+            if doc is not None:
+                self._follow_index(first, doc)
+            break
+        else:
             self.result.state = "no issue"
             return
-        if doc is None:
-            return
-        self._follow_index(first, doc)
         while self.tasks:
             done, _ = await asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
             self.tasks -= done
@@ -287,7 +293,7 @@ def _check(data: bytes, url: str, kind: str) -> tuple[str | None, HtmlElement | 
             return "not an HTML page", None
         if kind == "index" and not _page_links(doc):
             return "not a page index (no 版面 list): an error page?", None
-        if kind == "article" and not (founder.is_article(doc) or rmrb.is_article(doc)):
+        if kind == "article" and not any(check(doc) for check in _article_checks()):
             return "not an article page: an error page?", None
         return None, doc
     if not data:
@@ -298,6 +304,13 @@ def _check(data: bytes, url: str, kind: str) -> tuple[str | None, HtmlElement | 
     if head.startswith(b"<") and looks_like_html(head.decode("latin-1")):
         return "an HTML page where a picture was expected: an error page?", None
     return None, None
+
+
+@functools.cache
+def _article_checks() -> tuple[Callable[[HtmlElement], bool], ...]:
+    """The article-page tests of every saved-page reader: a page none of them reads is no article."""
+    modules = [r.load() for r in READERS if r.module.startswith("exporter.sources.web.")]
+    return tuple(m.is_article for m in modules if callable(getattr(m, "is_article", None)))
 
 
 _LINKS: weakref.WeakKeyDictionary[HtmlElement, list[sites.PageLink]] = weakref.WeakKeyDictionary()

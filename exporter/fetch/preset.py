@@ -62,9 +62,19 @@ class Preset:
         era = self.era(day)
         return None if era is None else fill(era.first_page, day)
 
+    def first_pages(self, day: dt.date) -> list[str]:
+        """Return the first-page URL of the era covering `day`, then the other eras' for that date.
+
+        The day a site changed its layout is not always known: when the expected first page is
+        missing, the other layouts are tried before the date is called one without an issue.
+        """
+        era = self.era(day)
+        if era is None:
+            return []
+        return list(dict.fromkeys(fill(e.first_page, day) for e in (era, *self.eras)))
+
     def allowed_hosts(self, day: dt.date) -> frozenset[str]:
-        first = self.first_page(day)
-        own = {(urlsplit(first).hostname or "").lower()} if first else set()
+        own = {(urlsplit(first).hostname or "").lower() for first in self.first_pages(day)}
         return frozenset({*own, *(h.lower() for h in self.hosts)})
 
 
