@@ -105,7 +105,21 @@ def test_founder_issue_two_dates_and_a_missing_one(site: Site, tmp_path: Path) -
     # The saved tree is an ordinary source: every page and every article of both dates.
     pages = inspect(tmp_path / PAPER)
     assert sorted(pages) == ["01", "02", "03", "04"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [PAPER]  # Nothing written elsewhere.
+    assert sorted(p.name for p in (tmp_path / PAPER).iterdir()) == ["2024-01-05", "2024-01-07", "paper.toml"]
     assert titles(pages) == sorted(t for issue in (first, second) for ts in issue.pages.values() for t in ts)
+
+
+def test_a_first_page_sent_elsewhere_is_no_issue(site: Site, tmp_path: Path) -> None:
+    issue = founder_issue(DAY)
+    serve(site, issue)
+    site.files["/index.htm"] = b"<html><body>home</body></html>"
+    sunday, monday = DAY + dt.timedelta(days=2), DAY + dt.timedelta(days=3)
+    site.faults["/html/2024-01/07/node_1.htm"] = [Fault("redirect", 302, {"Location": "/index.htm"})]
+    site.faults["/html/2024-01/08/node_1.htm"] = [Fault("redirect", 302, {"Location": issue.first_page})]
+    results = fetch(founder(site), [sunday, monday], tmp_path)
+    assert [r.state for r in results] == ["no issue", "no issue"]
+    assert not (tmp_path / PAPER / "2024-01-07").exists() and not (tmp_path / PAPER / "2024-01-08").exists()
 
 
 def test_rerun_fetches_nothing_again_and_refresh_asks_conditionally(site: Site, tmp_path: Path) -> None:

@@ -232,7 +232,11 @@ class DateCrawl:
         if response.status == 304 and on_disk is not None and saved is not None:
             self._count(kind, kept=True)
             return on_disk, saved[1]
-        if response.status == 404 and first_page:
+        if first_page and (
+            response.status == 404
+            or sites.date_in_url(urlsplit(response.url).path) not in (self.day, None)
+            or (response.url != url and sites.date_in_url(urlsplit(response.url).path) is None)
+        ):  # Not there, or sent elsewhere (the home page, the latest issue): no issue that day.
             raise _NoIssue
         if response.status != 200:
             self._fail(url, f"HTTP {response.status}")
