@@ -173,6 +173,8 @@ def test_fetch_then_export_each_date(site: Site, tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / PAPER / "2024-01-05.epub").is_file()
+    articles = sum(len(titles) for titles in issue.pages.values())
+    assert f"pages: {len(issue.pages)}\n" in result.stderr and f"articles: {articles}\n" in result.stderr
 
 
 # --- presets against replicas of their URL layouts ------------------------------------------------
