@@ -149,7 +149,7 @@ class Site:
                         pass
                     self.close_connection = True
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
@@ -158,6 +158,11 @@ class Site:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Say nothing: clients hang up mid-request on purpose here (timeouts, size limits, Ctrl-C)."""
 
 
 # --- generated issues -------------------------------------------------------------------------
