@@ -370,6 +370,10 @@ def test_sigint_then_rerun_completes(site: Site, tmp_path: Path) -> None:
     assert not list(archive.rglob(".*.part"))
     for path, body in had.items():
         assert issue.files[path] == body  # Whatever is there is whole.
+    ledger = json.loads((folder / "fetch.json").read_text("utf-8"))
+    assert ledger["state"] == "partial"
+    for record in ledger["files"]:  # A write finishing after the interrupt is on disk, not yet listed.
+        assert hashlib.sha256(had["/" + record["path"]]).hexdigest() == record["sha256"]
     site.delay = 0
     before = len(site.log)
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
