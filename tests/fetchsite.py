@@ -195,6 +195,7 @@ def founder_issue(
     pc: bool = False,
     prefix: str = "",
     pc_root: str = "pc",
+    content_dir: str = "content",
     paper: str = "青山日报",
     pages: int = 4,
     per_page: int = 6,
@@ -213,10 +214,10 @@ def founder_issue(
     on_page = [total // pages + (1 if p < total % pages else 0) for p in range(pages)]
     if pc:
         layout = f"{prefix}/{pc_root}/layout/{day:%Y%m}/{day:%d}"
-        content = f"{prefix}/{pc_root}/content/{day:%Y%m}/{day:%d}"
+        content = f"{prefix}/{pc_root}/{content_dir}/{day:%Y%m}/{day:%d}"
         pics = f"{prefix}/{pc_root}/pic/{day:%Y%m}/{day:%d}"
         node, art, up = "node_{:02d}.html", "content_{}.html", "../../../"
-        to_content = f"../../../content/{day:%Y%m}/{day:%d}/"
+        to_content = f"../../../{content_dir}/{day:%Y%m}/{day:%d}/"
     else:
         layout = content = f"{prefix}/html/{day:%Y-%m}/{day:%d}"
         pics = f"{prefix}/pic/{day:%Y-%m}/{day:%d}"

@@ -147,7 +147,7 @@ def test_rerun_fetches_nothing_again_and_refresh_asks_conditionally(site: Site, 
 
 
 def test_pc_layout_via_cli_with_report(site: Site, tmp_path: Path) -> None:
-    issue = founder_issue(DAY, pc=True, pages=2, per_page=3)
+    issue = founder_issue(DAY, pc=True, pages=2, per_page=3, content_dir="con")  # pc/con/: a Windows device name.
     serve(site, issue)
     template = site.base + "/pc/layout/{yyyymm}/{dd}/node_01.html"
     report = tmp_path / "report.json"

@@ -23,7 +23,7 @@ HOST = "paper.example.cn"
         ("http://paper.example.cn/html/2024-12/25/", "html/2024-12/25/index.html"),
         ("http://img.example.cn:8080/p/1.jpg", "_hosts/img.example.cn_8080/p/1.jpg"),
         ("http://paper.example.cn/a/%2F..%2F..%2Fetc/passwd", "a/_.._.._etc/passwd"),  # %2F stays in one part.
-        ("http://paper.example.cn/a/con.jpg", "a/_con.jpg"),  # A device name on Windows.
+        ("http://paper.example.cn/pc/con/202501/02/c.html", "pc/con/202501/02/c.html"),  # Founder's own folder.
         ("http://paper.example.cn/a/b%3Ac%3F.jpg.", "a/b_c_.jpg"),  # No : ? and no trailing dot.
         ("http://paper.example.cn/a/x%00y.htm", "a/x_y.htm"),
     ],
@@ -41,6 +41,10 @@ def test_local_paths_stay_inside(url: str, expected: str) -> None:
 )
 def test_unsafe_paths_are_refused(url: str) -> None:
     assert local_path(url, HOST) is None
+
+
+def test_device_names_are_renamed_on_windows() -> None:
+    assert local_path("http://paper.example.cn/pc/con/aux.jpg", HOST, windows=True) == PurePosixPath("pc/_con/_aux.jpg")
 
 
 def test_long_names_are_shortened_keeping_the_suffix_and_staying_distinct() -> None:
