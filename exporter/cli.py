@@ -424,7 +424,8 @@ def fetch(
         progress.close()
         typer.echo("epaper: interrupted: every file saved is whole; run again to fetch the rest", err=True)
         raise typer.Exit(130) from None
-    progress.close()
+    finally:
+        progress.close()
     if report is not None:
         from exporter.writers.atomic import write_bytes
 

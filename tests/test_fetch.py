@@ -383,6 +383,23 @@ def test_sigint_then_rerun_completes(site: Site, tmp_path: Path) -> None:
     assert not set(again) & set(had)  # Nothing saved before was asked for again.
 
 
+def test_leftovers_of_a_killed_run_are_removed_and_two_runs_do_not_mix(site: Site, tmp_path: Path) -> None:
+    from exporter.errors import OutputError
+    from exporter.fetch.dates import _hold
+
+    issue = founder_issue(DAY, pages=1, per_page=1)
+    serve(site, issue)
+    leftover = tmp_path / PAPER / "2024-01-05" / "html" / "2024-01" / "05" / ".node_1.htm.1a2b3c4d.part"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"<html>half")
+    with _hold(tmp_path / PAPER), pytest.raises(OutputError, match="another epaper fetch"):
+        fetch(founder(site), [DAY], tmp_path)
+    assert leftover.exists() and site.log == []
+    assert fetch(founder(site), [DAY], tmp_path)[0].state == "complete"
+    assert not leftover.exists()
+    assert_saved(tmp_path, PAPER, issue)
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     for args in (
         ("rmrb",),  # No date.

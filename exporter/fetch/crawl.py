@@ -99,6 +99,8 @@ class DateCrawl:
             self.result.state = "unchanged"
             return self.result
         self.ledger.failed, self.ledger.disallowed = [], []
+        for part in self.folder.rglob(".*.part") if self.folder.is_dir() else ():
+            part.unlink(missing_ok=True)  # Left by a killed run (kill -9): this run holds the folder.
         finished = False
         try:
             await self._crawl(candidates)

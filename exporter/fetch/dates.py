@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import fcntl
 import json
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
+from exporter.errors import OutputError
 from exporter.fetch.client import Client, Politeness
 from exporter.fetch.crawl import DateCrawl, DateResult, Tally
 from exporter.fetch.paths import safe_name
@@ -63,6 +67,19 @@ async def _fetch(
     transport: httpx.AsyncBaseTransport | None,
 ) -> list[DateResult]:
     folder = paper_folder(out, preset)
+    with _hold(folder):
+        return await _fetch_held(folder, preset, days, options, tally, hooks, transport)
+
+
+async def _fetch_held(
+    folder: Path,
+    preset: Preset,
+    days: Sequence[dt.date],
+    options: FetchOptions,
+    tally: Tally,
+    hooks: _Hooks,
+    transport: httpx.AsyncBaseTransport | None,
+) -> list[DateResult]:
     _paper_toml(folder, preset.paper)
     hosts = frozenset(h for day in days for h in preset.allowed_hosts(day))
     home = frozenset((urlsplit(url).hostname or "").lower() for day in days if (url := preset.first_page(day)))
@@ -86,6 +103,24 @@ async def _fetch(
             if hooks.on_date:
                 hooks.on_date(result)
     return results
+
+
+@contextlib.contextmanager
+def _hold(folder: Path) -> Iterator[None]:
+    """Hold the paper's folder for this run: a second fetch into it would remove this one's partial files."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)  # The folder itself is locked: no lock file left behind.
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write here: {exc.strerror or exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OutputError(f"{folder}: another epaper fetch is saving here; wait for it to finish") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _paper_toml(folder: Path, paper: str) -> None:
