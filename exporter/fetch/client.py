@@ -190,7 +190,8 @@ class Client:
                 return await self._attempt(url, headers)
             except _Retry as retry:
                 if attempt == p.retries:
-                    raise FetchError(url, f"{retry.reason} (gave up after {attempt + 1} tries)") from None
+                    tries = f"{attempt + 1} tries" if attempt else "1 try"
+                    raise FetchError(url, f"{retry.reason} (gave up after {tries})") from None
                 if retry.wait is not None and retry.wait > p.max_wait:
                     raise FetchError(url, f"{retry.reason}; the site asks to wait {retry.wait:.0f} s") from None
                 delay = retry.wait
