@@ -315,6 +315,140 @@ def check(
     raise typer.Exit(1 if failed else 0)
 
 
+# --- epaper fetch -------------------------------------------------------------------------------
+
+
+@app.command()
+def fetch(
+    site: Annotated[
+        str | None, typer.Argument(metavar="SITE", help="A preset (rmrb, gmrb …) or a first-page URL template.")
+    ] = None,
+    archive: Annotated[Path, typer.Option("-o", "--archive", help="Folder the pages are saved in.")] = Path("archive"),
+    date: Annotated[str | None, typer.Option("--date", help="One date, YYYY-MM-DD.")] = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    today: Annotated[bool, typer.Option("--today", help="Today's issue (China time).")] = False,
+    yesterday: Annotated[bool, typer.Option("--yesterday", help="Yesterday's issue (China time).")] = False,
+    paper: Annotated[str | None, typer.Option("--paper", help="The paper's name (needed with a URL template).")] = None,
+    family: Annotated[
+        str | None, typer.Option("--family", help="Site family of a URL template (see --list-sites).")
+    ] = None,
+    site_file: Annotated[Path | None, typer.Option("--site", help="A site preset of your own (TOML).")] = None,
+    list_sites: Annotated[bool, typer.Option("--list-sites", help="List the presets and site families.")] = False,
+    rate: Annotated[float, typer.Option("--rate", min=0, help="Requests a second per host; 0 = no limit.")] = 4.0,
+    retries: Annotated[int, typer.Option("--retries", min=0, max=20, help="Tries after the first.")] = 4,
+    backoff: Annotated[float, typer.Option("--backoff", min=0, help="First retry delay, seconds (doubles).")] = 1.0,
+    connect_timeout: Annotated[float, typer.Option("--connect-timeout", min=0.01, help="Seconds.")] = 10.0,
+    read_timeout: Annotated[float, typer.Option("--read-timeout", min=0.01, help="Seconds of silence.")] = 30.0,
+    total_timeout: Annotated[float, typer.Option("--total-timeout", min=0.01, help="Seconds per file.")] = 120.0,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask again for saved files (only changed ones are downloaded).")
+    ] = False,
+    export_formats: Annotated[
+        str | None, typer.Option("--export", help="Export each date as it completes: epub, pdf or epub,pdf.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder of --export.")] = Path("out"),
+    report: Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")] = None,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress, only failures and the summary.")] = False,
+) -> None:
+    """Fetch a date range of an e-paper from its web site into a folder that `epaper export` reads.
+
+    \b
+    Examples:
+      epaper fetch rmrb --from 2024-12-01 --to 2024-12-31 -o archive
+      epaper fetch 'https://paper.example.cn/html/{yyyy}-{mm}/{dd}/node_1.htm' --paper 某某日报 --date 2023-02-10
+      epaper fetch rmrb --yesterday -o archive --export epub,pdf --out out
+      epaper fetch --list-sites
+    Saved as ARCHIVE/<paper>/<YYYY-MM-DD>/… (the site's own paths) with fetch.json per date.
+    A re-run fetches only what is missing or failed. Polite: robots.txt, --rate per host, retries.
+    Exit 0 when every date was fetched or has no issue, 1 when some files failed, 2 on usage errors.
+    """
+    import time
+
+    from exporter.fetch import dates as fetching
+    from exporter.fetch import preset as presets
+    from exporter.fetch.client import Politeness
+    from exporter.fetch.crawl import DateResult, Tally
+    from exporter.fetch.progress import FetchProgress
+    from exporter.fetch.progress import summary as fetch_summary
+
+    if list_sites:
+        typer.echo(presets.listing())
+        raise typer.Exit(0)
+    preset = presets.choose(site, family=family, paper=paper, site_file=site_file)
+    days = presets.date_range(
+        parse_date(date, "--date"), parse_date(date_from, "--from"), parse_date(date_to, "--to"), today, yesterday
+    )
+    wanted: list[str] = []
+    if export_formats is not None:
+        wanted = list(dict.fromkeys(f.strip().lower() for f in export_formats.split(",") if f.strip()))
+        if not wanted or any(f not in ("epub", "pdf") for f in wanted):
+            raise EpaperError(f"--export {export_formats!r}: formats are epub and pdf (e.g. --export epub,pdf)")
+    if report is not None and not _creatable(report):
+        raise EpaperError(f"--report {report}: cannot be written there")
+    politeness = Politeness(
+        rate=rate,
+        retries=retries,
+        backoff=backoff,
+        backoff_max=max(backoff, 60.0),
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        total_timeout=total_timeout,
+    )
+    started = time.perf_counter()
+    tally = Tally()
+    progress = FetchProgress(len(days), tally, quiet)
+    export_failed = []
+
+    def finished(result: DateResult) -> None:
+        progress.date_done(result)
+        if wanted and result.state in ("complete", "unchanged"):
+            code = _export_date(result.folder, out, ",".join(wanted))
+            if code == 130:  # Ctrl-C while exporting stops the whole run.
+                raise KeyboardInterrupt
+            if code:
+                export_failed.append(result.date.isoformat())
+
+    try:
+        results = fetching.fetch_dates(
+            preset,
+            days,
+            archive,
+            fetching.FetchOptions(politeness, refresh),
+            tally=tally,
+            on_change=progress.changed,
+            on_start=lambda day: progress.date_started(day.isoformat()),
+            on_date=finished,
+        )
+    except KeyboardInterrupt:
+        progress.close()
+        typer.echo("epaper: interrupted: every file saved is whole; run again to fetch the rest", err=True)
+        raise typer.Exit(130) from None
+    finally:
+        progress.close()
+    if report is not None:
+        from exporter.writers.atomic import write_bytes
+
+        data = fetching.report(results, preset, tally)
+        write_bytes(report, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    typer.echo(fetch_summary(results, tally, time.perf_counter() - started), err=True)
+    if export_failed:
+        typer.echo(f"epaper: export failed for {', '.join(export_failed)}", err=True)
+    raise typer.Exit(1 if export_failed or not all(r.ok for r in results) else 0)
+
+
+def _export_date(folder: Path, out: Path, formats: str) -> int:
+    """Export one fetched date as `epaper export FOLDER -f FORMATS -o OUT` would; return its exit code."""
+    try:
+        export(sources=[folder], out=out, formats=formats, quiet=True, jobs=1)
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except EpaperError as exc:
+        typer.echo(f"epaper: export of {folder}: {exc}", err=True)
+        return 2
+    return 0
+
+
 def _nothing_to_export(sources: list[Path], paper: str | None, first: dt.date | None, last: dt.date | None) -> str:
     """Say why no book can be made: what was asked for, or that the sources hold no article."""
     where = ", ".join(str(s) for s in sources)
