@@ -24,8 +24,7 @@ from protego import Protego
 
 from exporter import __version__
 
-PROJECT_URL = "https://github.com/epaper-tools/epaper"
-USER_AGENT = f"epaper/{__version__} (+{PROJECT_URL})"
+USER_AGENT = f"epaper/{__version__} (e-paper to EPUB/PDF converter)"
 ROBOTS_AGENT = "epaper"
 MAX_BYTES = 64 * 1024 * 1024  # The size limit of every source file.
 MAX_REDIRECTS = 5

@@ -157,7 +157,7 @@ class DateCrawl:
         picture = sites.page_picture(doc)
         if picture is not None:
             self._spawn(urljoin(url, sites.canonical(picture.src)), self._file, "picture")
-        pdf = sites.page_pdf(doc)
+        pdf = sites.page_pdf(doc, sites.file_name(url))  # A page list may give every page's PDF.
         if pdf:
             self._spawn(urljoin(url, pdf), self._file, "pdf")
 
