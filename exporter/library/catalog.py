@@ -107,12 +107,15 @@ def scan(out: Path) -> list[Book]:
     """Find every book under OUT, reading only files that changed since the last scan; newest first."""
     cache = _load_shelf(out)
     found: dict[tuple[str, str], list[BookFile]] = {}
-    for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    # A symlinked folder may lead out of OUT: the server would refuse its books anyway.
+    for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")):
         if folder.name in (ASSETS, FEEDS):
             continue
         for path in sorted(folder.iterdir()):
             fmt = path.suffix[1:].lower()
-            if fmt not in FORMATS or path.name.startswith(".") or not path.is_file() or not book_kind(path.stem):
+            if fmt not in FORMATS or path.name.startswith(".") or path.is_symlink() or not path.is_file():
+                continue
+            if not book_kind(path.stem):
                 continue
             stat = path.stat()
             found.setdefault((folder.name, path.stem), []).append(

@@ -1,0 +1,68 @@
+"""A month of books for the library tests: built once per test session (about 10 s), never changed.
+
+合成日报 (tests/synth.py): February 2026 less two days as EPUB issues and the month's bound volume;
+青川晚报 (examples/archive): its last issue as EPUB and PDF (a PDF costs seconds). Then `epaper library`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, run_cli
+from tests.synth import PAPER, make_archive
+
+FIRST = dt.date(2026, 2, 1)
+DAYS = 28
+MISSING = (dt.date(2026, 2, 8), dt.date(2026, 2, 15))
+QINGCHUAN = "2026-03-03"
+_built: dict[str, Path] = {}
+
+
+def issue_dates() -> list[str]:
+    return [
+        (FIRST + dt.timedelta(days=n)).isoformat()
+        for n in range(DAYS)
+        if FIRST + dt.timedelta(days=n) not in MISSING
+    ]
+
+
+def article_titles(source: Path, day: str) -> list[str]:
+    """The `title:` lines of one day's Markdown sources (what the book's table of contents must list)."""
+    titles = []
+    for path in sorted((source / day).glob("*.md")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("title:"):
+                titles.append(line.split(":", 1)[1].strip())
+    return titles
+
+
+def month_library(factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Return (sources, OUT) of the shared sample: OUT has books, index.html and the OPDS catalog."""
+    if "out" not in _built:
+        root = factory.mktemp("library-month")
+        source = make_archive(root / "src", FIRST, DAYS, pages=2, articles=2, skip=MISSING, paragraphs=2)
+        out = root / "out"
+        steps = [
+            ("export", source, "-o", out, "-f", "epub", "-q"),
+            ("export", source, "-o", out, "-f", "epub", "-q", "--bundle", "month"),
+            ("export", EXAMPLES, "-o", out, "-f", "epub,pdf", "-q", "--from", QINGCHUAN),
+            ("library", out, "-q"),
+        ]
+        for step in steps:
+            done = run_cli(*step)
+            assert done.returncode == 0, done.stderr
+        _built["src"], _built["out"] = source, out
+    return _built["src"], _built["out"]
+
+
+def copy_of(out: Path, target: Path) -> Path:
+    """A private copy of OUT for a test that changes it."""
+    shutil.copytree(out, target, symlinks=True)
+    return target
+
+
+__all__ = ["PAPER", "QINGCHUAN", "article_titles", "copy_of", "issue_dates", "month_library"]
