@@ -58,7 +58,7 @@ def test_the_schema_refuses_a_broken_feed(schema):
     broken = etree.fromstring(
         b'<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x</id><title>t</title>'
         b"<updated>2026-01-01T00:00:00Z</updated><author><name>a</name></author>"
-        b'<entry><id>urn:y</id><title>b</title><updated>2026-01-01T00:00:00Z</updated>'
+        b"<entry><id>urn:y</id><title>b</title><updated>2026-01-01T00:00:00Z</updated>"
         b'<link rel="http://opds-spec.org/acquisition/buy" href="b.epub" type="application/epub+zip"/></entry></feed>'
     )
     assert not schema.validate(broken)
@@ -116,7 +116,9 @@ def test_opds2_json_mirrors_the_atom_feeds(sample):
     assert [p["metadata"]["published"] for p in month["publications"]] == issue_dates()
     first = month["publications"][0]
     assert first["links"][0]["type"] == "application/epub+zip"
-    assert (out / "opds" / PAPER / unquote(first["links"][0]["href"])).resolve() == (out / PAPER / "2026-02-01.epub").resolve()
+    assert (out / "opds" / PAPER / unquote(first["links"][0]["href"])).resolve() == (
+        out / PAPER / "2026-02-01.epub"
+    ).resolve()
 
 
 def test_long_feeds_are_paged(sample, schema, monkeypatch):
@@ -159,7 +161,7 @@ def test_page_has_a_calendar_cell_per_issue_without_javascript(sample):
 
 
 def test_rebuild_is_incremental_and_follows_removals(sample, tmp_path):
-    source, shared = sample
+    _, shared = sample
     out = copy_of(shared, tmp_path / "out")
     again = run_cli("library", out)
     assert again.returncode == 0 and " 0 files updated" in again.stdout
@@ -180,7 +182,9 @@ def test_export_refreshes_an_existing_library_and_today_picks_chinas_date(sample
     done = run_cli("export", source, "-o", out, "--yesterday", "-q")
     assert done.returncode == 0, done.stderr
     yesterday = (china - dt.timedelta(days=1)).isoformat()
-    assert sorted(p.stem for p in (out / PAPER).glob(f"{china.year}-*.epub") if p.stem >= str(china - dt.timedelta(days=2))) == [yesterday]
+    assert sorted(
+        p.stem for p in (out / PAPER).glob(f"{china.year}-*.epub") if p.stem >= str(china - dt.timedelta(days=2))
+    ) == [yesterday]
     assert f'"{yesterday}"' in (out / "library" / "search.js").read_text(encoding="utf-8")  # Library refreshed.
     fresh = tmp_path / "fresh"
     done = run_cli("export", source, "-o", fresh, "--today", "-q")
