@@ -24,9 +24,7 @@ _built: dict[str, Path] = {}
 
 def issue_dates() -> list[str]:
     return [
-        (FIRST + dt.timedelta(days=n)).isoformat()
-        for n in range(DAYS)
-        if FIRST + dt.timedelta(days=n) not in MISSING
+        (FIRST + dt.timedelta(days=n)).isoformat() for n in range(DAYS) if FIRST + dt.timedelta(days=n) not in MISSING
     ]
 
 
