@@ -6,8 +6,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -63,4 +70,36 @@ def copy_of(out: Path, target: Path) -> Path:
     return target
 
 
-__all__ = ["PAPER", "QINGCHUAN", "article_titles", "copy_of", "issue_dates", "month_library"]
+__all__ = ["PAPER", "QINGCHUAN", "article_titles", "copy_of", "issue_dates", "month_library", "running_server"]
+
+
+@contextlib.contextmanager
+def running_server(out: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run `epaper serve OUT --port 0` as a user would; yield its base URL (http://127.0.0.1:PORT/)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "exporter", "serve", str(out), "--port", "0", "-q", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert line.startswith("http://127.0.0.1:"), line + (process.stderr.read() if process.stderr else "")
+        deadline = time.monotonic() + 20
+        while True:  # The socket is bound before uvicorn starts: wait until it answers.
+            try:
+                with socket.create_connection(("127.0.0.1", int(line.rsplit(":", 1)[1].strip("/"))), timeout=1):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "epaper serve did not start"
+                time.sleep(0.05)
+        yield line
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
