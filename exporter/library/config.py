@@ -102,11 +102,11 @@ def profile(
         raise EpaperError(f"{file}: no profile [send.{name}] (profiles: {known})")
     table = tables[name]
     where = f"{file} [send.{name}]"
+    if "password" in table:
+        raise EpaperError(f"{where}: passwords do not go in the file: use password_env or keyring = true")
     unknown = set(table) - _KEYS
     if unknown:
         raise EpaperError(f"{where}: unknown setting {', '.join(sorted(unknown))}")
-    if "password" in table:
-        raise EpaperError(f"{where}: passwords do not go in the file: use password_env or keyring = true")
     recipient = to or _string(table, "to", where, required=True)
     sender = _string(table, "from", where, required=True)
     security = _string(table, "security", where) or "starttls"

@@ -7,6 +7,7 @@ the file's SHA-256), so a daily job that runs twice sends nothing twice.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -237,6 +238,9 @@ class _Connection:
                     f"{self._where()}: authentication failed for {self.profile.user}: "
                     f"{exc.smtp_code} {_text(exc.smtp_error)}"
                 ) from None
+            except ssl.SSLError as exc:  # A certificate that does not check out will not check out in a minute.
+                detail = getattr(exc, "verify_message", None) or exc.reason or exc
+                raise EpaperError(f"{self._where()}: TLS failed: {detail} ({exc.reason})") from None
             except smtplib.SMTPNotSupportedError as exc:
                 raise EpaperError(f'{self._where()}: {exc} (try security = "tls" or another port)') from None
             except (
@@ -269,7 +273,7 @@ class _Connection:
                 smtp.starttls(context=context)
         smtp.ehlo()
         if self.password is not None:
-            smtp.login(p.user, self.password)
+            _login(smtp, p.user, self.password)
         self.smtp = smtp
         return smtp
 
@@ -282,6 +286,23 @@ class _Connection:
 
     def _where(self) -> str:
         return f"{self.profile.host}:{self.profile.port}"
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in with AUTH PLAIN (RFC 4616, UTF-8) when offered, else smtplib's choice of mechanism.
+
+    smtplib cannot send a non-ASCII password, and after a refused PLAIN it tries LOGIN, which some
+    servers answer by waiting: one clear refusal is better.
+    """
+    if "PLAIN" not in smtp.esmtp_features.get("auth", "").upper().split():
+        smtp.login(user, password)
+        return
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, answer = smtp.docmd("AUTH", f"PLAIN {token}")
+    if code == 334:  # Servers that want the credentials after an empty challenge.
+        code, answer = smtp.docmd(token)
+    if code not in (235, 503):  # 503: already authenticated.
+        raise smtplib.SMTPAuthenticationError(code, answer)
 
 
 def _text(value: bytes | str) -> str:
