@@ -254,3 +254,23 @@ def test_starttls(books, tmp_path):
         assert untrusted.stderr.count("\n") == 1
     finally:
         controller.stop()
+
+
+def test_daily_export_sends_todays_book_once(smtp, tmp_path):
+    """The daily line: export --today --send kindle; run twice, one message."""
+    import datetime as dt
+
+    from tests.synth import make_archive
+
+    box, port = smtp
+    china = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    source = make_archive(tmp_path / "src", china - dt.timedelta(days=1), 2, pages=1, articles=1, paragraphs=1)
+    config = write_config(tmp_path / "config.toml", port)
+    env = {"EPAPER_CONFIG": str(config), "XDG_STATE_HOME": str(tmp_path / "state"), "TEST_SMTP_PASSWORD": PASSWORD}
+    for _ in range(2):
+        done = run_cli("export", source, "-o", tmp_path / "out", "--today", "--send", "kindle", "-q", env=env)
+        assert done.returncode == 0, done.stderr
+    (message,) = box.messages
+    assert attachment(message)[1] == f"{PAPER} {china.isoformat()}.epub"
+    assert attachment(message)[2] == (tmp_path / "out" / PAPER / f"{china.isoformat()}.epub").read_bytes()
+    assert (tmp_path / "state" / "epaper" / "sent.json").is_file()
