@@ -453,7 +453,8 @@ def library(
     result = build(out, templates.resolve() if templates else None, css, title or TITLE)
     if not quiet:
         typer.echo(
-            f"{out}/index.html: {result.books} books of {result.papers} papers; "
+            f"{out}/index.html: {result.books} book{'s' * (result.books != 1)} of "
+            f"{result.papers} paper{'s' * (result.papers != 1)}; "
             f"{result.written} files updated; OPDS catalog {out}/opds/root.xml"
         )
 

@@ -126,7 +126,7 @@ def scan(out: Path) -> list[Book]:
         files.sort(key=lambda f: FORMATS.index(f.format))
         cached = cache.get(f"{folder_name}/{stem}")
         if cached is not None and [asdict(f) for f in files] == cached.get("files"):
-            books.append(_from_cache(cached))
+            books.append(from_shelf(cached))
             continue
         books.append(read_book(out, folder_name, stem, files))
     books.sort(key=lambda b: (b.first, b.last, b.folder), reverse=True)
@@ -230,8 +230,11 @@ def _read_epub(path: Path, book: Book) -> None:
 
 
 def _read_pdf(path: Path, book: Book) -> None:
+    import logging
+
     import pypdf
 
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # A damaged PDF is listed by name, not narrated.
     reader = pypdf.PdfReader(path)
     info: Any = reader.metadata or {}
     book.title = str(info.get("/Title") or book.title)
@@ -264,6 +267,6 @@ def _load_shelf(out: Path) -> dict[str, dict[str, Any]]:
     return data["books"]
 
 
-def _from_cache(entry: dict[str, Any]) -> Book:
+def from_shelf(entry: dict[str, Any]) -> Book:
     files = [BookFile(**f) for f in entry.pop("files")]
     return Book(**entry, files=files)

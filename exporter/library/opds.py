@@ -98,7 +98,7 @@ def feeds(books: list[Book], now: dt.datetime, title: str) -> Iterator[Feed]:
             f"{title} · 最新",
             "acquisition",
             newest,
-            [_book_entry(b, path) for b in chunk],
+            [book_entry(b, path) for b in chunk],
             up=f"{FEEDS}/root",
             pages=(page, pages, len(books)),
         )
@@ -140,7 +140,7 @@ def _paper_feeds(paper: Paper) -> Iterator[Feed]:
                 f"{paper.name} {m.year}年{m.month}月",
                 "acquisition",
                 max(b.updated for b in m.issues),
-                [_book_entry(b, month_path) for b in sorted(m.issues, key=lambda b: b.first)],
+                [book_entry(b, month_path) for b in sorted(m.issues, key=lambda b: b.first)],
                 up=path,
             )
     if paper.volumes:
@@ -159,7 +159,7 @@ def _paper_feeds(paper: Paper) -> Iterator[Feed]:
             f"{paper.name} 合订本",
             "acquisition",
             entries[-1].updated,
-            [_book_entry(b, path) for b in paper.volumes],
+            [book_entry(b, path) for b in paper.volumes],
             up=index,
         )
     updated = max(e.updated for e in entries)
@@ -179,7 +179,7 @@ def _feed_link(rel: str, target: str, kind: str, feed_path: str) -> Link:
     return Link(rel, relative(f"{target}.xml", feed_path), kind)
 
 
-def _book_entry(book: Book, feed_path: str) -> Entry:
+def book_entry(book: Book, feed_path: str) -> Entry:
     links = [Link(ACQUIRE, relative(f.path, feed_path), f.media_type, f.format.upper(), f.size) for f in book.files]
     if book.cover and book.thumbnail:
         links.append(Link(IMAGE, relative(book.cover, feed_path), "image/jpeg"))

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import quote
 
 from exporter.library.catalog import ASSETS, Book
@@ -126,9 +125,4 @@ def context(books: list[Book], generated: dt.datetime, title: str) -> dict[str, 
         "assets": ASSETS,
         "href": href,
         "size_label": size_label,
-        "today": generated.date(),
     }
-
-
-def asset_path(out: Path, name: str) -> Path:
-    return out / ASSETS / name

@@ -79,7 +79,7 @@ def app(out: Path, user: str | None = None, password: str | None = None) -> Any:
             f"搜索：{query}",
             "acquisition",
             max((b.updated for b in books), default=_epoch()),
-            [opds._book_entry(b, f"{catalog.FEEDS}/search") for b in books],
+            [opds.book_entry(b, f"{catalog.FEEDS}/search") for b in books],
             up=f"{catalog.FEEDS}/root",
         )
         if request.url.path.endswith(".json"):
@@ -134,7 +134,7 @@ def _matching(out: Path, query: str) -> list[catalog.Book]:
     words = query.lower().split()
     found = []
     for entry in data.values():
-        book = catalog._from_cache(dict(entry))
+        book = catalog.from_shelf(dict(entry))
         text = " ".join([book.paper, book.stem, book.stem.replace("-", ""), book.title, *book.articles]).lower()
         if words and all(w in text for w in words):
             found.append(book)
