@@ -199,3 +199,21 @@ def test_library_of_a_missing_folder_is_one_line(tmp_path):
     done = run_cli("library", tmp_path / "nothing")
     assert done.returncode == 2
     assert done.stderr.strip().startswith(f"epaper: error: {tmp_path / 'nothing'}") and done.stderr.count("\n") == 1
+
+
+def test_a_users_template_changes_one_block(sample, tmp_path):
+    _, shared = sample
+    out = copy_of(shared, tmp_path / "out")
+    mine = tmp_path / "mine" / "library"
+    mine.mkdir(parents=True)
+    (mine / "index.html.j2").write_text(
+        '{% extends "!base/library/index.html.j2" %}{% block footer %}<footer>家庭书架</footer>{% endblock %}',
+        encoding="utf-8",
+    )
+    css = tmp_path / "mine.css"
+    css.write_text("body { background: #fff; }\n", encoding="utf-8")
+    done = run_cli("library", out, "--templates", tmp_path / "mine", "--css", css, "-q")
+    assert done.returncode == 0, done.stderr
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "<footer>家庭书架</footer>" in html and '<table class="calendar">' in html
+    assert (out / "library" / "library.css").read_text(encoding="utf-8").endswith("body { background: #fff; }\n")
