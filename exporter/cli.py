@@ -228,6 +228,10 @@ def export(
         if (today and yesterday) or date_from or date_to:
             raise EpaperError("--today and --yesterday go alone: without each other, --from or --to")
         first = last = paper_day(1 if yesterday else 0)
+    if send_to is not None:  # A missing profile is found before the export, not after.
+        from exporter.library.config import profile
+
+        profile(send_to)
     if first and last and first > last:
         raise EpaperError(f"--from {first} is after --to {last}")
     fonts.require_cjk()  # The EPUB cover is drawn in them too: one clear line now, not one failure per book.
@@ -284,7 +288,7 @@ def export(
                 )
                 raise typer.Exit(130) from None
             progress.close()
-    _after_export(out, outcomes, library, send_to, templates, quiet)
+    unsent = _after_export(out, outcomes, library, send_to, templates, quiet)
     missing = missing_dates(archive.issues, first, last)
     if report is not None:
         write_report(report, outcomes, missing, [str(e) for e in archive.refused])
@@ -294,7 +298,7 @@ def export(
         for name, dates in missing.items():
             if dates:
                 typer.echo(f"no issue of {name} on: {', '.join(dates)}", err=True)
-    failed = any(o.status == "failed" for o in outcomes)
+    failed = any(o.status == "failed" for o in outcomes) or unsent
     raise typer.Exit(1 if failed or archive.refused else 0)
 
 
@@ -411,8 +415,11 @@ def run() -> None:
 
 def _after_export(
     out: Path, outcomes: list, library: bool | None, profile: str | None, templates: Path | None, quiet: bool
-) -> None:
-    """Refresh the library page and catalog (when OUT has one, or --library), then send (--send)."""
+) -> bool:
+    """Refresh the library page and catalog (when OUT has one, or --library), then send (--send).
+
+    Return whether some book could not be sent.
+    """
     if library if library is not None else (out / "index.html").is_file():
         from exporter.library.build import build
 
@@ -424,6 +431,8 @@ def _after_export(
         result = send_books(list(dict.fromkeys(stems)), profile, say=(lambda line: None) if quiet else typer.echo)
         for file, reason in result.failed:
             typer.echo(f"epaper: failed: {file}: {reason}", err=True)
+        return not result.ok
+    return False
 
 
 @app.command()

@@ -274,3 +274,13 @@ def test_daily_export_sends_todays_book_once(smtp, tmp_path):
     assert attachment(message)[1] == f"{PAPER} {china.isoformat()}.epub"
     assert attachment(message)[2] == (tmp_path / "out" / PAPER / f"{china.isoformat()}.epub").read_bytes()
     assert (tmp_path / "state" / "epaper" / "sent.json").is_file()
+
+
+def test_export_with_an_unknown_profile_stops_before_exporting(tmp_path):
+    from tests.conftest import EXAMPLES
+
+    config = write_config(tmp_path / "config.toml", 25)
+    done = run_cli("export", EXAMPLES, "-o", tmp_path / "out", "--send", "kobo", env={"EPAPER_CONFIG": str(config)})
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "no profile [send.kobo] (profiles: kindle)" in done.stderr
+    assert not (tmp_path / "out").exists()
