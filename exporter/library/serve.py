@@ -34,7 +34,7 @@ def media_type(path: str) -> str | None:
     """The Content-Type for a file of the library (None: let Starlette guess)."""
     name = path.replace(os.sep, "/")
     suffix = os.path.splitext(name)[1].lower()
-    if f"/{catalog.FEEDS}/" in f"/{name}" or name.startswith(f"{catalog.FEEDS}/"):
+    if name.startswith(f"{catalog.FEEDS}/"):
         if name.endswith("opensearch.xml"):
             return opds.OPENSEARCH
         if suffix == ".xml":
