@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import posixpath
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -58,7 +58,6 @@ class Feed:
     entries: list[Entry]
     up: str | None = None  # Path of the parent feed.
     pages: tuple[int, int, int] | None = None  # (page, last page, items in all pages).
-    links: list[Link] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -196,7 +195,7 @@ def atom(feed: Feed, templates: Path | None = None) -> str:
         links.append(Link("up", relative(f"{feed.up}.xml", feed.path), NAVIGATION))
     links.append(Link("search", relative(f"{FEEDS}/opensearch.xml", feed.path), OPENSEARCH))
     links += [Link(rel, relative(f"{path}.xml", feed.path), f"{ATOM};kind={feed.kind}") for rel, path in _paging(feed)]
-    return render("library/feed.xml.j2", templates, feed=feed, links=links + feed.links, page_size=PAGE_SIZE)
+    return render("library/feed.xml.j2", templates, feed=feed, links=links, page_size=PAGE_SIZE)
 
 
 def opds2(feed: Feed) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 import os
 import secrets
@@ -78,7 +79,7 @@ def app(out: Path, user: str | None = None, password: str | None = None) -> Any:
             f"{catalog.FEEDS}/search",
             f"搜索：{query}",
             "acquisition",
-            max((b.updated for b in books), default=_epoch()),
+            max((b.updated for b in books), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)),
             [opds.book_entry(b, f"{catalog.FEEDS}/search") for b in books],
             up=f"{catalog.FEEDS}/root",
         )
@@ -117,12 +118,6 @@ def _authorized(scope: Any, expected: bytes) -> bool:
                 return False
             return secrets.compare_digest(given, expected)
     return False
-
-
-def _epoch() -> Any:
-    import datetime as dt
-
-    return dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def _matching(out: Path, query: str) -> list[catalog.Book]:
