@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -16,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +29,7 @@ FIRST = dt.date(2026, 2, 1)
 DAYS = 28
 MISSING = (dt.date(2026, 2, 8), dt.date(2026, 2, 15))
 QINGCHUAN = "2026-03-03"
+OPDS_FIXTURES = Path(__file__).parent / "fixtures" / "opds"
 _built: dict[str, Path] = {}
 
 
@@ -70,7 +74,34 @@ def copy_of(out: Path, target: Path) -> Path:
     return target
 
 
-__all__ = ["PAPER", "QINGCHUAN", "article_titles", "copy_of", "issue_dates", "month_library", "running_server"]
+__all__ = [
+    "PAPER",
+    "QINGCHUAN",
+    "article_titles",
+    "copy_of",
+    "issue_dates",
+    "month_library",
+    "opds2_validator",
+    "running_server",
+]
+
+
+def opds2_validator() -> Any:
+    """The OPDS 2.0 feed JSON Schema with the Readium schemas it refers to, all read from tests/fixtures."""
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+
+    resources = []
+    for path in sorted((OPDS_FIXTURES / "json").rglob("*.schema.json")):
+        # ECMA-262 named groups (?<name>…) in the language-tag patterns are (?P<name>…) in Python.
+        schema = json.loads(re.sub(r"\(\?<([A-Za-z])", r"(?P<\1", path.read_text(encoding="utf-8")))
+        resource = Resource.from_contents(schema)
+        resources.append((schema["$id"], resource))
+        if schema["$id"].startswith("https://specs.opds.io/"):  # Link objects still name the drafts host.
+            resources.append((schema["$id"].replace("specs.opds.io", "drafts.opds.io"), resource))
+    registry = Registry().with_resources(resources)
+    feed = json.loads((OPDS_FIXTURES / "json" / "opds" / "feed.schema.json").read_text(encoding="utf-8"))
+    return Draft7Validator(feed, registry=registry)
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import EXAMPLES, run_cli
-from tests.librarysample import PAPER, QINGCHUAN, article_titles, copy_of, issue_dates, month_library
+from tests.librarysample import PAPER, QINGCHUAN, article_titles, copy_of, issue_dates, month_library, opds2_validator
 
 FIXTURES = Path(__file__).parent / "fixtures" / "opds"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -217,3 +217,19 @@ def test_a_users_template_changes_one_block(sample, tmp_path):
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "<footer>家庭书架</footer>" in html and '<table class="calendar">' in html
     assert (out / "library" / "library.css").read_text(encoding="utf-8").endswith("body { background: #fff; }\n")
+
+
+def test_every_opds2_feed_is_valid_json_schema(sample):
+    _, out = sample
+    validator = opds2_validator()
+    feeds = sorted((out / "opds").rglob("*.json"))
+    assert len(feeds) >= 8
+    for feed in feeds:
+        errors = [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(json.loads(feed.read_text(encoding="utf-8")))
+        ]
+        assert errors == [], f"{feed}: {errors[:3]}"
+    broken = json.loads((out / "opds" / "root.json").read_text(encoding="utf-8"))
+    del broken["metadata"]["title"]
+    assert not validator.is_valid(broken)  # The schema can fail.

@@ -13,7 +13,15 @@ import httpx
 import pytest
 from lxml import etree
 
-from tests.librarysample import PAPER, QINGCHUAN, article_titles, copy_of, month_library, running_server
+from tests.librarysample import (
+    PAPER,
+    QINGCHUAN,
+    article_titles,
+    copy_of,
+    month_library,
+    opds2_validator,
+    running_server,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "opds"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -143,7 +151,12 @@ def test_opds_search_finds_an_article_title(served, client):
     assert [e.findtext(f"{ATOM}title") for e in entries] == ["青川晚报 2026年3月3日"]
     link = next(x for x in entries[0].iter(f"{ATOM}link") if x.get("type") == "application/epub+zip")
     assert client.get(urljoin(url, link.get("href"))).status_code == 200
-    assert client.get("opds/search.json", params={"q": "no such words anywhere"}).json()["publications"] == []
+    found = client.get("opds/search.json", params={"q": title}).json()
+    nothing = client.get("opds/search.json", params={"q": "no such words anywhere"}).json()
+    assert [p["metadata"]["title"] for p in found["publications"]] == ["青川晚报 2026年3月3日"]
+    assert "publications" not in nothing and nothing["navigation"][0]["href"] == "root.json"
+    validator = opds2_validator()
+    assert validator.is_valid(found) and validator.is_valid(nothing)
 
 
 def test_basic_auth(served):

@@ -226,8 +226,10 @@ def opds2(feed: Feed) -> str:
             {"href": e.links[0].href[: -len(".xml")] + ".json", "title": e.title, "type": OPDS2, "rel": "subsection"}
             for e in feed.entries
         ]
-    else:
+    elif feed.entries:
         data["publications"] = [_publication(e) for e in feed.entries]
+    else:  # OPDS 2.0 wants one collection with at least one item: nothing found leads back to the start.
+        data["navigation"] = [{"href": rel_json(f"{FEEDS}/root"), "title": "返回目录", "type": OPDS2, "rel": "start"}]
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
