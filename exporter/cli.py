@@ -370,6 +370,13 @@ def fetch(
         str | None, typer.Option("--export", help="Export each date as it completes: epub, pdf or epub,pdf.")
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder of --export.")] = Path("out"),
+    library: Annotated[
+        bool | None,
+        typer.Option("--library/--no-library", help="With --export: refresh OUT's library page and catalog."),
+    ] = None,
+    send_to: Annotated[
+        str | None, typer.Option("--send", metavar="PROFILE", help="With --export: e-mail each new book (once).")
+    ] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress, only failures and the summary.")] = False,
 ) -> None:
@@ -408,6 +415,12 @@ def fetch(
             raise EpaperError(f"--export {export_formats!r}: formats are epub and pdf (e.g. --export epub,pdf)")
     if report is not None and not _creatable(report):
         raise EpaperError(f"--report {report}: cannot be written there")
+    if send_to is not None:
+        if not wanted:
+            raise EpaperError("--send needs --export: only exported books can be sent")
+        from exporter.library.config import profile
+
+        profile(send_to)  # An unknown profile is found before fetching, not after.
     politeness = Politeness(
         rate=rate,
         retries=retries,
@@ -425,7 +438,7 @@ def fetch(
     def finished(result: DateResult) -> None:
         progress.date_done(result)
         if wanted and result.state in ("complete", "unchanged"):
-            code = _export_date(result.folder, out, ",".join(wanted))
+            code = _export_date(result.folder, out, ",".join(wanted), library, send_to)
             if code == 130:  # Ctrl-C while exporting stops the whole run.
                 raise KeyboardInterrupt
             if code:
@@ -459,10 +472,10 @@ def fetch(
     raise typer.Exit(1 if export_failed or not all(r.ok for r in results) else 0)
 
 
-def _export_date(folder: Path, out: Path, formats: str) -> int:
+def _export_date(folder: Path, out: Path, formats: str, library: bool | None, send_to: str | None) -> int:
     """Export one fetched date as `epaper export FOLDER -f FORMATS -o OUT` would; return its exit code."""
     try:
-        export(sources=[folder], out=out, formats=formats, quiet=True, jobs=1)
+        export(sources=[folder], out=out, formats=formats, quiet=True, jobs=1, library=library, send_to=send_to)
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except EpaperError as exc:

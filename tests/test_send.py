@@ -284,3 +284,42 @@ def test_export_with_an_unknown_profile_stops_before_exporting(tmp_path):
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "no profile [send.kobo] (profiles: kindle)" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_daily_fetch_exports_and_sends_once(smtp, tmp_path):
+    """The cron line: epaper fetch SITE --date D -o archive --export epub --out out --send kindle; twice, one message."""
+    import datetime as dt
+
+    from tests.fetchsite import Site, founder_issue
+
+    box, port = smtp
+    day = dt.date(2024, 1, 5)
+    site = Site().start()
+    try:
+        site.files.update(founder_issue(day, pages=2, per_page=2).files)
+        config = write_config(tmp_path / "config.toml", port)
+        env = {"EPAPER_CONFIG": str(config), "XDG_STATE_HOME": str(tmp_path / "state"), "TEST_SMTP_PASSWORD": PASSWORD}
+        template = site.base + "/html/{yyyy}-{mm}/{dd}/node_1.htm"
+        for _ in range(2):
+            done = run_cli(
+                "fetch", template, "--paper", "青山日报", "--date", day.isoformat(), "-o", tmp_path / "archive",
+                "--export", "epub", "--out", tmp_path / "out", "--send", "kindle", "--rate", "0", "-q", env=env,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr
+    finally:
+        site.stop()
+    (message,) = box.messages
+    book = tmp_path / "out" / "青山日报" / "2024-01-05.epub"
+    assert attachment(message)[2] == book.read_bytes()
+
+
+def test_fetch_send_needs_export_and_a_known_profile(tmp_path):
+    config = write_config(tmp_path / "config.toml", 25)
+    env = {"EPAPER_CONFIG": str(config)}
+    alone = run_cli("fetch", "rmrb", "--date", "2024-12-25", "-o", tmp_path / "a", "--send", "kindle", env=env)
+    assert alone.returncode == 2 and "--send needs --export" in alone.stderr
+    unknown = run_cli(
+        "fetch", "rmrb", "--date", "2024-12-25", "-o", tmp_path / "a", "--export", "epub", "--send", "kobo", env=env
+    )
+    assert unknown.returncode == 2 and "no profile [send.kobo]" in unknown.stderr
+    assert not (tmp_path / "a").exists()  # Nothing fetched.
