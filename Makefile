@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 DEBIAN_PACKAGES      = fonts-noto-cjk libharfbuzz-subset0 poppler-utils fontconfig default-jre-headless
-DEBIAN_TEST_PACKAGES = calibre
+DEBIAN_TEST_PACKAGES = calibre chromium
 
 .PHONY: demo test setup setup-test system-packages system-test-packages lint clean
 
