@@ -258,7 +258,10 @@ def _with_facsimiles(pages: list[PageView]) -> tuple[PageView, ...]:
             target = here.get(region.article) or by_source.get(region.article)
             if target is None or len(region.points) < 3:  # Not in the book (the reader warned), or no area.
                 continue
-            points = tuple((round(x * sx, 1), round(y * sy, 1)) for x, y in region.points)
+            # Clipped to the picture (the reader clips too): a link never reaches off the page.
+            points = tuple(
+                (round(min(max(x * sx, 0), width), 1), round(min(max(y * sy, 0), height), 1)) for x, y in region.points
+            )
             xs, ys = [x for x, _ in points], [y for _, y in points]
             box = (
                 round(min(xs) / width * 100, 3),

@@ -151,6 +151,11 @@ def test_no_facsimile_gives_the_book_of_a_source_without_pictures(books: dict[st
     assert not [n for n in names if "facsimile" in n]
 
 
+def test_a_book_with_pictures_is_reproducible(books: dict[str, Path], issue: Issue, tmp_path: Path) -> None:
+    write_epub(lay_out([issue]), tmp_path / "again.epub")
+    assert (tmp_path / "again.epub").read_bytes() == books["issue"].read_bytes()
+
+
 def test_three_hundred_regions_on_a_page(books: dict[str, Path]) -> None:
     epub = EpubFile(books["dense"])
     links = epub.doc("facsimile001.xhtml").xpath("//s:svg/s:a", namespaces=SVG)
@@ -210,6 +215,19 @@ def test_regions_of_articles_outside_the_book_are_dropped(tmp_path: Path) -> Non
     view = lay_out([issue]).pages[0].facsimile
     assert view is not None
     assert [r.article.article.title for r in view.regions] == [a.title for a in page.articles]
+
+
+def test_corners_outside_the_picture_are_clipped_to_it(tmp_path: Path) -> None:
+    issue = make_issue(tmp_path / "src", pages=1, articles=1, pdfs=False)
+    page = issue.pages[0]
+    assert page.facsimile is not None
+    regions = (Region(page.articles[0].origin.file, rect(-30, 1500, 1500, 2100)),)  # Picture: 1400×2013.
+    facsimile = dataclasses.replace(page.facsimile, regions=regions)
+    view = lay_out([dataclasses.replace(issue, pages=(dataclasses.replace(page, facsimile=facsimile),))]).pages[0]
+    assert view.facsimile is not None
+    region = view.facsimile.regions[0]
+    assert region.points == ((0, 1500), (1400, 1500), (1400, 2013), (0, 2013))
+    assert region.box == (0, round(1500 / 2013 * 100, 3), 100, round(513 / 2013 * 100, 3))
 
 
 def test_a_page_without_picture_is_a_chapter_without_facsimile(tmp_path: Path) -> None:
