@@ -36,7 +36,7 @@ def open_archive(
 ) -> Archive:
     """Read SOURCES (files or folders, any mix of formats) and group them into issues."""
     catalog = read_all(sources, options or ReadOptions(), progress)
-    issues, notices = assemble(catalog.articles, catalog.papers, selection)
+    issues, notices = assemble(catalog.articles, catalog.papers, selection, catalog.facsimiles)
     return Archive(
         tuple(issues),
         tuple(catalog.notices + notices),

@@ -6,9 +6,9 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from exporter.model import Article, Issue, Notice, Page, Paper
+from exporter.model import Article, Facsimile, Issue, Notice, Page, Paper
 from exporter.papers import merge
 from exporter.text import natural_key, page_key
 
@@ -49,7 +49,10 @@ def reading_order(article: Article) -> tuple[object, ...]:
 
 
 def assemble(
-    articles: Iterable[Article], papers: Iterable[Paper] = (), selection: Selection | None = None
+    articles: Iterable[Article],
+    papers: Iterable[Paper] = (),
+    selection: Selection | None = None,
+    facsimiles: Iterable[Facsimile] = (),
 ) -> tuple[list[Issue], list[Notice]]:
     """Return the selected issues, ordered by paper and date, and warnings about duplicates."""
     selection = selection or Selection()
@@ -79,11 +82,34 @@ def assemble(
     for article in unique:
         by_issue[(article.paper, article.date)].append(article)
 
+    shown: dict[tuple[str, dt.date, tuple[object, ...]], Facsimile] = {}
+    for facsimile in facsimiles:  # The first index page showing a page wins (a site may save one twice).
+        shown.setdefault((facsimile.paper, facsimile.date, page_key(facsimile.page)), facsimile)
+
     issues = []
     for (name, date), members in sorted(by_issue.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         paper = known.get(name) or Paper(name=name)
-        issues.append(Issue(paper=paper, date=date, pages=_pages(members, paper, notices)))
+        pages = _pages(members, paper, notices)
+        files = {article.origin.file for article in members}
+        pages = tuple(
+            _with_facsimile(page, shown.get((name, date, page_key(page.label))), files, notices) for page in pages
+        )
+        issues.append(Issue(paper=paper, date=date, pages=pages))
     return issues, notices
+
+
+def _with_facsimile(page: Page, facsimile: Facsimile | None, files: set[str], notices: list[Notice]) -> Page:
+    """Give a page its facsimile, keeping the regions whose article is in the issue."""
+    if facsimile is None:
+        return page
+    kept = tuple(r for r in facsimile.regions if r.article in files)
+    lost = sorted({r.article for r in facsimile.regions if r.article not in files})
+    if lost:
+        names = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+        notices.append(
+            Notice(facsimile.origin, f"page picture regions whose article is not in the book, dropped: {names}")
+        )
+    return replace(page, facsimile=replace(facsimile, regions=kept))
 
 
 def _pages(articles: list[Article], paper: Paper, notices: list[Notice]) -> tuple[Page, ...]:

@@ -131,6 +131,28 @@ class IssueView:
     def title(self) -> str:
         return self.issue.title
 
+    @property
+    def sections(self) -> list[tuple[str, tuple[PageView, ...]]]:
+        """Return the issue's 叠 (A叠, B叠 …) with their pages when it has several, else an empty list."""
+        groups: dict[str, list[PageView]] = {}
+        for view in self.pages:
+            groups.setdefault(view.page.section or "", []).append(view)
+        if len(groups) < 2:
+            return []
+        return [(section_title(name), tuple(views)) for name, views in groups.items()]
+
+    def section_opened_by(self, view: PageView) -> str | None:
+        """Return the title of the 叠 that `view` opens, in an issue of several 叠."""
+        for title, views in self.sections:
+            if views[0] is view:
+                return title
+        return None
+
+
+def section_title(letter: str) -> str:
+    """Name a 叠 as papers print it: A叠; the pages without a letter are the 正刊."""
+    return f"{letter}叠" if letter else "正刊"
+
 
 @dataclass(frozen=True, slots=True)
 class Book:

@@ -308,8 +308,8 @@ def check(
       epaper check out/*/*.pdf
     Exit 0 when every file passes, 1 when any has an error or warning, 2 when a file is missing.
     """
-    from exporter.check import check as check_file
-    from exporter.check import checkable
+    from exporter.checks import check as check_file
+    from exporter.checks import checkable
 
     for file in files:  # A wrong name is a usage error (exit 2), found before minutes of checking.
         checkable(file)

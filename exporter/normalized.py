@@ -8,14 +8,17 @@ from typing import Any
 from exporter.model import (
     Article,
     Block,
+    Facsimile,
     Figure,
     Heading,
     Highlights,
     Issue,
     Notice,
     Origin,
+    Page,
     Paper,
     Paragraph,
+    Region,
     Separator,
 )
 
@@ -38,10 +41,23 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
         "language": issue.paper.language,
         "date": issue.date.isoformat(),
         "weekday": issue.weekday,
-        "pages": [
-            {"label": p.label, "name": p.name, "articles": [article_dict(a) for a in p.articles]} for p in issue.pages
-        ],
+        "pages": [page_dict(p) for p in issue.pages],
     }
+
+
+def page_dict(page: Page) -> dict[str, Any]:
+    out: dict[str, Any] = {"label": page.label, "name": page.name, "articles": [article_dict(a) for a in page.articles]}
+    if page.facsimile is not None:  # Only pages a site showed as a picture carry the key.
+        f = page.facsimile
+        out["facsimile"] = {
+            "image": f.image,
+            "width": f.width,
+            "height": f.height,
+            "pdf": f.pdf,
+            "index": f.origin.file,
+            "regions": [{"article": r.article, "points": [list(p) for p in r.points]} for r in f.regions],
+        }
+    return out
 
 
 def article_dict(article: Article) -> dict[str, Any]:
@@ -107,6 +123,49 @@ def load(data: Any) -> tuple[list[Paper], list[Article]]:
         publisher, language = _opt(issue, "publisher", where), _opt(issue, "language", where) or "zh-CN"
         papers.append(Paper(name=name, publisher=publisher, language=language, page_names=page_names))
     return papers, articles
+
+
+def load_facsimiles(data: Any) -> list[Facsimile]:
+    """Return the page pictures a normalized document holds (call after `load`, which checks the rest)."""
+    out: list[Facsimile] = []
+    for n, issue in enumerate(_list(data, "issues", "document")):
+        name, date = _str(issue, "paper", f"issues[{n}]"), _date(_str(issue, "date", f"issues[{n}]"), f"issues[{n}]")
+        for p, page in enumerate(_list(issue, "pages", f"issues[{n}]")):
+            where = f"issues[{n}].pages[{p}].facsimile"
+            d = page.get("facsimile")
+            if d is None:
+                continue
+            if not isinstance(d, dict):
+                raise FormatError(f"{where} must be an object")
+            width, height = _size(d, "width", where), _size(d, "height", where)
+            regions = tuple(
+                Region(_str(r, "article", f"{where}.regions[{i}]"), _points(r, f"{where}.regions[{i}]"))
+                for i, r in enumerate(_list(d, "regions", where))
+            )
+            origin = Origin(_opt(d, "index", where) or "?")
+            label = _str(page, "label", f"issues[{n}].pages[{p}]")
+            image, pdf = _opt(d, "image", where), _opt(d, "pdf", where)
+            out.append(Facsimile(name, date, label, origin, image, width, height, regions, pdf))
+    return out
+
+
+def _size(d: dict[str, Any], key: str, where: str) -> int:
+    value = d.get(key, 0)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000:
+        raise FormatError(f"{where}.{key} must be a whole number of pixels")
+    return value
+
+
+def _points(d: Any, where: str) -> tuple[tuple[float, float], ...]:
+    points = d.get("points") if isinstance(d, dict) else None
+    if not isinstance(points, list) or len(points) < 3:
+        raise FormatError(f"{where}.points must be a list of at least three [x, y] pairs")
+    out = []
+    for point in points:
+        if not (isinstance(point, list) and len(point) == 2 and all(isinstance(v, int | float) for v in point)):
+            raise FormatError(f"{where}.points must be a list of [x, y] pairs")
+        out.append((float(point[0]), float(point[1])))
+    return tuple(out)
 
 
 def _article(d: Any, paper: str, date: dt.date, label: str, where: str) -> Article:

@@ -26,8 +26,8 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from exporter import check as check_module
-from exporter.check import Report, check_epub, epubcheck_jar
+from exporter import checks as check_module
+from exporter.checks import Report, check_epub, epubcheck_jar
 from tests.conftest import EXAMPLES, SEED, run_cli
 
 NS = {
@@ -249,7 +249,7 @@ public class BatchCheck {
 
 
 def epubcheck(paths: Sequence[Path]) -> dict[Path, Report]:
-    """Return exporter.check.check_epub's verdict on every file, running EPUBCheck's JVM once.
+    """Return exporter.checks.check_epub's verdict on every file, running EPUBCheck's JVM once.
 
     EPUBCheck writes one JSON report per book in a single JVM; check_epub then reads each
     report exactly as `epaper check` does (its java call answered with the report already

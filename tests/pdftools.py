@@ -29,8 +29,8 @@ from PIL import Image
 
 from exporter.archive import open_archive
 from exporter.book import Book, lay_out
+from exporter.checks.pdf import PdfFacts, read_facts
 from exporter.model import Article, Figure, Issue
-from exporter.pdfcheck import PdfFacts, read_facts
 from tests.conftest import run_cli
 
 MM = 72 / 25.4  # Points per millimetre.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from exporter.check import check_epub
+from exporter.checks import check_epub
 from tests.conftest import ROOT, run_cli
 from tests.synth import make_archive
 
@@ -125,7 +125,7 @@ def test_month_volume_passes_epubcheck_and_nests_issue_page_article(month_volume
 
 
 def test_month_volume_pdf_outline_is_issue_page_article(month_volume: Path) -> None:
-    from exporter.pdfcheck import read_facts
+    from exporter.checks.pdf import read_facts
 
     facts = read_facts(month_volume / "2026-01.pdf")
     levels = [(level, title) for level, title, _ in facts.outline if level <= 2]

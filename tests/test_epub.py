@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from exporter.archive import open_archive
-from exporter.check import Report
+from exporter.checks import Report
 from tests.conftest import EXAMPLES, SEED, run_cli
 from tests.epubtools import FAST_JVM, EpubFile, Export, Shelf, epubcheck, without_entry
 

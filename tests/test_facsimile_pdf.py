@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from exporter.book import lay_out
+from exporter.checks.pdf import read_facts
 from exporter.model import Issue
-from exporter.pdfcheck import read_facts
 from exporter.writers import WriteOptions
 from exporter.writers.pdf import write_pdf
 from tests.facsimiles import make_issue

@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from exporter.check import check_epub
+from exporter.checks import check_epub
 from exporter.cli import main
 from exporter.errors import InputError
 from exporter.sources import ReadOptions, read_one

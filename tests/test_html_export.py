@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from exporter.check import check_epub
+from exporter.checks import check_epub
 from tests.conftest import run_cli
 from tests.pdftools import PdfDoc
 from tests.test_html_readers import HUBEI, make_image, needs_corpus, save_hubei_blocks

@@ -514,9 +514,7 @@ def test_readers_are_picked_by_content(tmp_path: Path) -> None:
     assert reader_for(SourceFile(stray, stray.name, stray.parent, named=False)) is generic
     catalog = read_all([stray.parent], ReadOptions())
     assert catalog.articles == [] and catalog.refused == []
-    assert [n.message for n in catalog.notices] == [
-        "no article found on the page (a site no family knows): skipped"
-    ]
+    assert [n.message for n in catalog.notices] == ["no article found on the page (a site no family knows): skipped"]
 
 
 def test_a_newspaper_page_without_article_or_index_is_skipped_with_a_notice(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 from exporter.errors import InputError
-from exporter.model import Article, Notice, Origin, Paper
+from exporter.model import Article, Facsimile, Notice, Origin, Paper
 from exporter.papers import read_paper_toml
 from exporter.sources.base import GENERIC, ReadOptions, ReadResult
 from exporter.sources.decoding import peek
@@ -61,6 +61,7 @@ class Catalog:
 
     articles: list[Article] = field(default_factory=list)
     papers: list[Paper] = field(default_factory=list)  # From paper.toml files and normalized JSON.
+    facsimiles: list[Facsimile] = field(default_factory=list)  # Printed pages shown by page indexes.
     notices: list[Notice] = field(default_factory=list)
     refused: list[InputError] = field(default_factory=list)
     readers: dict[str, str] = field(default_factory=dict)  # Source file (as displayed) → the reader that read it.
@@ -188,6 +189,7 @@ def read_all(
         catalog.articles.extend(result.articles)
         catalog.notices.extend(result.notices)
         catalog.papers.extend(result.papers)
+        catalog.facsimiles.extend(result.facsimiles)
         catalog.readers[source.display] = result.reader or reader.NAME
     catalog.notices = once_per_site(catalog.notices)
     return catalog

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exporter.model import Article, Notice, Paper
+from exporter.model import Article, Facsimile, Notice, Paper
 
 GENERIC = "read generically: no site family knows this page's layout"  # The generic reader's warning.
 
@@ -25,6 +25,7 @@ class ReadResult:
     notices: tuple[Notice, ...] = ()
     papers: tuple[Paper, ...] = ()  # Paper metadata the source itself declares.
     reader: str | None = None  # The reader that read it, when the file's own reader handed it on.
+    facsimiles: tuple[Facsimile, ...] = ()  # Printed pages a page index shows (picture, regions, PDF).
 
 
 __all__ = ["Notice", "ReadOptions", "ReadResult"]

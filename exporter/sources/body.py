@@ -94,7 +94,10 @@ def is_byline(text: str) -> bool:
 
 def is_caption(text: str) -> bool:
     """Say whether a line reads as a photo caption or credit: 图为…, …（新华社发）, 本报记者 贺勇摄."""
-    return bool(_PHOTO_CAPTION_RE.match(text) or _PAREN_CREDIT_RE.match(text) or is_credit(text))
+    if _PHOTO_CAPTION_RE.match(text) or _PAREN_CREDIT_RE.match(text) or is_credit(text):
+        return True
+    head, _, tail = text.rpartition("。")  # …作业。新华社记者 张三摄: a caption with its credit after it.
+    return bool(head) and is_credit(tail.strip())
 
 
 def split_credit(text: str) -> tuple[str, str | None]:

@@ -33,7 +33,7 @@ def clean_result(result: ReadResult, display: str) -> ReadResult:
         papers.append(cleaned_paper)
         if removed:
             notices.append(paper_notice(display, removed))
-    return ReadResult(tuple(articles), tuple(notices), tuple(papers), result.reader)
+    return ReadResult(tuple(articles), tuple(notices), tuple(papers), result.reader, result.facsimiles)
 
 
 def clean_article(article: Article, display: str) -> tuple[Article, list[str]]:

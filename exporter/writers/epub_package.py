@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ebooklib import epub
 from lxml import etree
 
-from exporter.book import Book, PageView
+from exporter.book import Book, IssueView, PageView
 from exporter.errors import OutputError
 from exporter.images import MAX_PIXELS, ImageRef, PreparedImage, embed
 from exporter.model import Notice
@@ -228,11 +228,16 @@ def toc_tree(book: Book, depth: int) -> list[TocEntry]:
             out.append(TocEntry(page.title, page.href, tuple(articles)))
         return out
 
+    def issue_entries(issue: IssueView) -> list[TocEntry]:
+        if not issue.sections:
+            return page_entries(issue.pages)
+        # Several 叠 (A01…, B01…): a level above the pages.
+        return [TocEntry(title, views[0].href, tuple(page_entries(views))) for title, views in issue.sections]
+
     if book.kind == "issue":
-        return page_entries(book.issues[0].pages)
+        return issue_entries(book.issues[0])
     return [
-        TocEntry(f"{i.issue.title} {i.issue.weekday}", i.pages[0].href, tuple(page_entries(i.pages)))
-        for i in book.issues
+        TocEntry(f"{i.issue.title} {i.issue.weekday}", i.pages[0].href, tuple(issue_entries(i))) for i in book.issues
     ]
 
 

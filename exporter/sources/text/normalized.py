@@ -27,8 +27,9 @@ def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResu
         raise InputError(display, "bad JSON: nested too deeply") from None
     try:
         papers, articles = normalized.load(data)
+        facsimiles = normalized.load_facsimiles(data)
     except normalized.FormatError as exc:
         raise InputError(display, str(exc)) from None
     # Photos are named by absolute path, as checked when the original sources were read; one that is
     # gone now is dropped by the writer with a warning. Treat a JSON from someone else like a script.
-    return ReadResult(tuple(articles), (), tuple(papers))
+    return ReadResult(tuple(articles), (), tuple(papers), facsimiles=tuple(facsimiles))

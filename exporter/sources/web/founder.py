@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html as entities
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lxml import etree
@@ -27,6 +27,7 @@ from lxml import etree
 from exporter.errors import InputError
 from exporter.model import Figure, Notice, Origin
 from exporter.sources.base import ReadOptions, ReadResult
+from exporter.sources.body import is_byline
 from exporter.sources.web import generic, rmrb, sites
 from exporter.sources.web.html import (
     HtmlElement,
@@ -55,7 +56,12 @@ _MARKERS_RE = re.compile(
 _HEADER_IDS = ("nowLayout", "intro-title", "main-title", "sub-title", "author", "guide")
 _ABOVE_TAGS = frozenset(("img", "p", "table", "div", "center", "figure", "span"))
 # Article bodies in document order: <founder-content>, or an enpcontent region not wrapped in one.
-_BODIES_XPATH = '//founder-content | //comment()[normalize-space(.)="enpcontent"][not(ancestor::founder-content)]'
+_BODIES_XPATH = (
+    '//founder-content | //comment()[normalize-space(.)="enpcontent"][not(ancestor::founder-content)]'
+    # A CMS page may repeat the opening marker: only the last one before a closing marker opens a body.
+    '[not(following-sibling::comment()[normalize-space(.)="enpcontent" or normalize-space(.)="/enpcontent"][1]'
+    '[normalize-space(.)="enpcontent"])]'
+)
 # Where the Founder skins print the header and body (first match wins). A new skin is a line here.
 _TITLE = (
     './/*[@id="main-title"]',  # 湖北日报, 科技日报 …
@@ -153,7 +159,8 @@ def is_article(doc: HtmlElement) -> bool:
     if _first(doc, _TITLE) is not None and _first(doc, _BODY) is not None:
         return True
     # A CMS page of the same system: only the enpcontent region and the enpproperty comment.
-    return bool(doc.xpath(_CONTENT_XPATH)) and bool(enpproperty(doc).get("title"))
+    cms = bool(doc.xpath(_CONTENT_XPATH)) and bool(enpproperty(doc).get("title"))
+    return cms and not rmrb.is_article(doc)  # 光明日报's new pages carry the comment too, but print h1/h3/h2.
 
 
 def parse_story(
@@ -193,6 +200,7 @@ def parse_story(
     if not body:
         notices.append(Notice(origin, "article has a title but no body (no <founder-content> text)"))
     names = {link.label: link.name for link in sites.page_links(doc) if link.name}
+    rows = _table_rows(heading, display)
     return Story(
         file=path,
         origin=origin,
@@ -202,9 +210,9 @@ def parse_story(
         title=title,
         page_name=place.name_of(page) or names.get(page) or node_name,
         order=place.order_on(page),
-        kicker=one_line(_first(doc, _KICKER), display) or meta.get("introtitle"),
-        subtitle=one_line(_first(doc, _SUBTITLE), display) or meta.get("subtitle"),
-        byline=meta.get("author"),
+        kicker=one_line(_first(doc, _KICKER), display) or meta.get("introtitle") or rows.kicker,
+        subtitle=one_line(_first(doc, _SUBTITLE), display) or meta.get("subtitle") or rows.subtitle,
+        byline=meta.get("author") or rows.byline,
         figures=tuple(figures),
         body=body,
         notices=tuple(notices),
@@ -223,6 +231,40 @@ def enpproperty(doc: HtmlElement) -> dict[str, str]:
             }
             return {k: v for k, v in fields.items() if v}
     return {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    kicker: str | None = None
+    subtitle: str | None = None
+    byline: str | None = None
+
+
+def _table_rows(heading: HtmlElement | None, display: str) -> _Rows:
+    """Read the classic table skin (经济日报): 引题, 标题, 副题 and 作者 as td.font02 rows around td.font01."""
+    cell = heading if heading is not None and heading.tag == "td" else None
+    if cell is None and heading is not None:
+        cell = next(heading.iterancestors("td"), None)
+    table = next(cell.iterancestors("table"), None) if cell is not None else None
+    if cell is None or table is None:
+        return _Rows()
+    cells = [
+        td
+        for td in table.iter("td")
+        if td is cell or "font02" in (td.get("class") or "").split() or td.find(".//founder-author") is not None
+    ]
+    at = cells.index(cell)
+    before = [t for t in (one_line(td, display) for td in cells[:at]) if t]
+    subtitle = byline = None
+    for td in cells[at + 1 :]:
+        text = one_line(td, display)
+        if not text:
+            continue
+        if byline is None and (td.find(".//founder-author") is not None or is_byline(text)):
+            byline = text
+        elif subtitle is None and byline is None:
+            subtitle = text
+    return _Rows(before[-1] if before else None, subtitle, byline)
 
 
 def _first(doc: HtmlElement, paths: tuple[str, ...]) -> HtmlElement | None:

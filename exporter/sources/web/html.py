@@ -79,8 +79,8 @@ _SPACES_RE = re.compile(r"[ \t\r\n\f\v\xa0]+")
 _HTML_RE = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|meta|title|table|font)\b", re.I)
 
 # Paper names: 湖北日报, 科技日报, 人民日报海外版; not the site's own words (数字报, 电子版).
-_PAPER_RE = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:报|报海外版)$")
-_DAILY_RE = re.compile(r"(?:日|晚|早|时|商|周|导|快|都市|青年|法治|经济|科技|农民|工人)报(?:海外版)?$")
+_PAPER_RE = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:报|报海外版|电讯)$")  # 新华每日电讯 is a paper too.
+_DAILY_RE = re.compile(r"(?:(?:日|晚|早|时|商|周|导|快|都市|青年|法治|经济|科技|农民|工人)报(?:海外版)?|每日电讯)$")
 _SITE_SUFFIX_RE = re.compile(r"(?:多媒体)?(?:数字报刊?(?:平台)?|电子报|电子版|数字版|手机版|网络版)$")
 _NOT_PAPER = {"数字报", "电子报", "手机报", "画报"}
 _COPYRIGHT_RE = re.compile(

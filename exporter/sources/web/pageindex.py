@@ -15,9 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from exporter.errors import InputError
-from exporter.model import Notice, Origin, Paper
+from exporter.model import Facsimile, Notice, Origin, Paper
 from exporter.sources.base import ReadOptions, ReadResult
 from exporter.sources.web import sites
+from exporter.sources.web.facsimile import facsimile_of
 from exporter.sources.web.html import (
     HtmlElement,
     date_in_text,
@@ -72,8 +73,10 @@ class Placement:
 
 def is_index(doc: HtmlElement) -> bool:
     """Say whether a page is a page index: a page list and article links, but no article."""
-    if doc.xpath(_ARTICLE_MARKERS):
-        return False
+    for marker in doc.xpath(_ARTICLE_MARKERS):
+        # 光明日报's index wraps its lists in #ozoom: a body holding the links to articles is no article body.
+        if not any(sites.is_article_name(a.get("href") or "") for a in marker.iter("a")):
+            return False
     return bool(sites.page_links(doc)) and bool(sites.article_links(doc))
 
 
@@ -108,9 +111,15 @@ def read_index(
     if not paper:
         notice = Notice(Origin(display), "page index does not name its paper: its page names are unused (pass --paper)")
         return ReadResult((), (*notices, notice))
+    shown: list[Facsimile] = []
+    more: list[Notice] = []
+    if index.label and index.date:
+        facsimile, more = facsimile_of(doc, path, display, root, paper, index.date, index.label)
+        shown = [facsimile] if facsimile else []
     if not index.pages:
-        return ReadResult((), (*notices, Notice(Origin(display), "page index lists no page names")))
-    return ReadResult((), notices, (Paper(paper, page_names=dict(index.pages)),))
+        more.append(Notice(Origin(display), "page index lists no page names"))
+        return ReadResult((), (*notices, *more), facsimiles=tuple(shown))
+    return ReadResult((), (*notices, *more), (Paper(paper, page_names=dict(index.pages)),), facsimiles=tuple(shown))
 
 
 def placement(path: Path, date: dt.date | None, root: Path) -> Placement:
@@ -140,7 +149,7 @@ def indexes_near(path: Path, root: Path) -> tuple[PageIndex, ...]:
 def _index_folders(folder: Path, root: Path) -> list[Path]:
     folders = [folder]
     parts = folder.parts
-    if len(parts) >= 3 and parts[-3] == "content":  # Founder: pc/content/202302/11 ↔ pc/layout/202302/11.
+    if len(parts) >= 3 and parts[-3] in ("content", "con"):  # Founder: pc/con(tent)/202302/11 ↔ pc/layout/202302/11.
         layout = Path(*parts[:-3], "layout", *parts[-2:])
         try:
             if layout.is_dir() and layout.resolve().is_relative_to(root.resolve()):

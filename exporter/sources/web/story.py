@@ -66,6 +66,9 @@ def caption_and_credit(lines: list[str]) -> tuple[str, str | None]:
     if len(lines) > 1 and is_credit(lines[-1]):
         return join_lines(lines[:-1]), lines[-1]
     text = join_lines(lines)
+    head, end, tail = text.rpartition("。")
+    if head and tail.strip() and is_credit(tail.strip()):  # …展示。本报记者 李明摄: the credit follows the caption.
+        return head + end, tail.strip()
     if is_credit(text):
         return "", text
     return split_credit(text)

@@ -1,4 +1,4 @@
-"""Validate written books the way the tests do: EPUBCheck for EPUB, fonts/outline/boxes for PDF."""
+"""Validate written books the way the tests do: EPUBCheck for EPUB here, fonts/outline/boxes for PDF in pdf.py."""
 
 from __future__ import annotations
 
@@ -6,23 +6,10 @@ import json
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from exporter.checks.report import Report
 from exporter.errors import EpaperError
-
-
-@dataclass(slots=True)
-class Report:
-    """The verdict on one file: problems fail the check, facts are printed."""
-
-    file: str
-    problems: list[str] = field(default_factory=list)  # Errors and warnings: any one fails the check.
-    facts: list[str] = field(default_factory=list)  # What was found (fonts, outline entries …).
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def epubcheck_jar() -> Path:
@@ -88,6 +75,6 @@ def check(path: Path) -> Report:
     checkable(path)
     if path.suffix.lower() == ".epub":
         return check_epub(path)
-    from exporter.pdfcheck import check_pdf
+    from exporter.checks.pdf import check_pdf
 
     return check_pdf(path)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exporter.check import Report
+from exporter.checks.report import Report
 from exporter.errors import EpaperError
 
 _PDFA_PART_RE = re.compile(r"pdfaid:part(?:>|=\")\s*(\d)")
