@@ -66,8 +66,8 @@ def draw_page(path: Path, size: tuple[int, int], label: str, areas: list[Polygon
     draw = ImageDraw.Draw(image)
     unit = max(8, round(width / 100))  # Body text about 1 % of the page width, as in print.
     draw.text((width * 0.04, height * 0.02), "人民日报", font=_font(SANS, unit * 7), fill=(178, 26, 30))
-    draw.text((width * 0.70, height * 0.06), f"第{label}版", font=_font(SANS, unit * 2), fill=(40, 40, 40))
-    draw.line((0, height * 0.115, width, height * 0.115), fill=(178, 26, 30), width=max(2, unit // 3))
+    draw.text((width * 0.36, height * 0.075), f"第{label}版", font=_font(SANS, unit * 2), fill=(40, 40, 40))
+    draw.line((0, height * 0.115, width * 0.48, height * 0.115), fill=(178, 26, 30), width=max(2, unit // 3))
     body = _font(SERIF, unit)
     for n, (area, title) in enumerate(zip(areas, titles, strict=True)):
         xs, ys = [x for x, _ in area], [y for _, y in area]
