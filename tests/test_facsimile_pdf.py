@@ -13,9 +13,10 @@ from exporter.book import lay_out
 from exporter.checks.pdf import read_facts
 from exporter.model import Issue
 from exporter.writers import WriteOptions
+from exporter.writers.facsimile import PRINT_PICTURE_BUDGET
 from exporter.writers.pdf import write_pdf
 from tests.facsimiles import make_issue
-from tests.pdftools import image_pages, need_tools, page_texts, squash
+from tests.pdftools import image_pages, need_tools, page_texts, pdfimages, squash
 
 PT = 72 / 25.4
 A4 = (210.0, 297.0)
@@ -172,3 +173,14 @@ def test_a_picture_gone_from_disk_leaves_the_pdf_page_without_facsimile(tmp_path
     outline = {title: page for level, title, page in read_facts(tmp_path / "a.pdf").outline if level == 1}
     assert outline["第01版 · 要闻"] not in images
     assert outline["第02版 · 要闻"] in images
+
+
+def test_print_keeps_the_scan_as_the_site_published_it(tmp_path: Path) -> None:
+    need_tools()
+    issue = make_issue(tmp_path / "src", pages=1, articles=2, pdfs=False)
+    write_pdf(lay_out([issue]), tmp_path / "print.pdf", WriteOptions(pdf_profile="print"))
+    picture = issue.pages[0].facsimile.image  # type: ignore[union-attr]
+    assert picture is not None
+    rows = [row for row in pdfimages(tmp_path / "print.pdf") if (row.width, row.height) == (1400, 2013)]
+    assert len(rows) == 1  # Not resampled: the 1400×2013 JPEG (under the print budget) goes in as it is.
+    assert Path(picture).stat().st_size < PRINT_PICTURE_BUDGET

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 PICTURE_BUDGET = 1_100_000
 QUALITIES = (82, 72, 62, 52)  # Tried in turn until the picture fits the budget; newsprint text stays legible at 52.
 PRINT_LONG_SIDE = 4800  # Print and archive PDFs: about 400 dpi over an A4 page's height.
+PRINT_PICTURE_BUDGET = 4_000_000  # Print and archive keep the scan's detail: a site's scan mostly goes in as it is.
 
 
 def for_options(book: Book, options: WriteOptions) -> Book:
@@ -40,7 +41,8 @@ def pictures(book: Book, notices: list[Notice], long_side: int | None = None) ->
     """Prepare every page picture once, by its name in the book.
 
     Without `long_side`, at the size the layout chose (the EPUB's); with it, from the file's own
-    size, bounded by it (print). A 版面 whose picture cannot be read loses its facsimile, with one warning.
+    size, bounded by it, and with a larger budget (print). A 版面 whose picture cannot be read loses
+    its facsimile, with one warning.
     """
     prepared: dict[str, PreparedImage] = {}
     failed: set[str] = set()
@@ -54,7 +56,8 @@ def pictures(book: Book, notices: list[Notice], long_side: int | None = None) ->
             scale = min(1.0, long_side / max(source.width, source.height))
             size = (max(1, round(source.width * scale)), max(1, round(source.height * scale)))
         try:
-            prepared[view.picture] = prepare_picture(view.facsimile.image, size)
+            budget = PICTURE_BUDGET if long_side is None else PRINT_PICTURE_BUDGET
+            prepared[view.picture] = prepare_picture(view.facsimile.image, size, budget)
         except ImageProblem as exc:
             notices.append(Notice(view.facsimile.origin, f"{exc}; {page.title} without its page picture"))
             failed.add(view.picture)
