@@ -27,7 +27,7 @@ COVER_IMAGE = "images/cover.jpg"
 STYLESHEET = "styles/epub.css"
 USER_STYLESHEET = "styles/user.css"
 FACSIMILE_STYLESHEET = "styles/facsimile.css"
-# A page picture is one fixed screen, never spread over two: the properties Apple Books, Kobo and Kindle read.
+# A page picture is one fixed screen, never spread over two (EPUB 3 fixed-layout properties on its spine item).
 FACSIMILE_SPINE_PROPERTIES = "rendition:layout-pre-paginated rendition:spread-none"
 
 
