@@ -161,6 +161,17 @@ def export(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress, only errors and the summary.")] = False,
+    today: Annotated[bool, typer.Option("--today", help="Only today's issue (China's date): for daily runs.")] = False,
+    yesterday: Annotated[bool, typer.Option("--yesterday", help="Only yesterday's issue (China's date).")] = False,
+    library: Annotated[
+        bool | None,
+        typer.Option(
+            "--library/--no-library", help="Refresh OUT/index.html and OUT/opds/ (default: when OUT has them)."
+        ),
+    ] = None,
+    send_to: Annotated[
+        str | None, typer.Option("--send", metavar="PROFILE", help="E-mail the books through this profile (once each).")
+    ] = None,
 ) -> None:
     """Write EPUB and/or PDF books, one per issue (or per month / range volume).
 
@@ -225,6 +236,16 @@ def export(
         for warning in check_stylesheet(css):
             typer.echo(f"epaper: warning: {warning}", err=True)
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    if today or yesterday:
+        from exporter.library.daily import paper_day
+
+        if (today and yesterday) or date_from or date_to:
+            raise EpaperError("--today and --yesterday go alone: without each other, --from or --to")
+        first = last = paper_day(1 if yesterday else 0)
+    if send_to is not None:  # A missing profile is found before the export, not after.
+        from exporter.library.config import profile
+
+        profile(send_to)
     if first and last and first > last:
         raise EpaperError(f"--from {first} is after --to {last}")
     fonts.require_cjk()  # The EPUB cover is drawn in them too: one clear line now, not one failure per book.
@@ -283,6 +304,7 @@ def export(
                 )
                 raise typer.Exit(130) from None
             progress.close()
+    unsent = _after_export(out, outcomes, library, send_to, templates, quiet)
     missing = missing_dates(archive.issues, first, last)
     if report is not None:
         write_report(report, outcomes, missing, [str(e) for e in archive.refused])
@@ -292,7 +314,7 @@ def export(
         for name, dates in missing.items():
             if dates:
                 typer.echo(f"no issue of {name} on: {', '.join(dates)}", err=True)
-    failed = any(o.status == "failed" for o in outcomes)
+    failed = any(o.status == "failed" for o in outcomes) or unsent
     raise typer.Exit(1 if failed or archive.refused else 0)
 
 
@@ -329,6 +351,140 @@ def check(
             typer.echo(f"  {problem}")
         failed += not result.ok
     raise typer.Exit(1 if failed else 0)
+
+
+# --- epaper fetch -------------------------------------------------------------------------------
+
+
+@app.command()
+def fetch(
+    site: Annotated[
+        str | None, typer.Argument(metavar="SITE", help="A preset (rmrb, gmrb …) or a first-page URL template.")
+    ] = None,
+    archive: Annotated[Path, typer.Option("-o", "--archive", help="Folder the pages are saved in.")] = Path("archive"),
+    date: Annotated[str | None, typer.Option("--date", help="One date, YYYY-MM-DD.")] = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    today: Annotated[bool, typer.Option("--today", help="Today's issue (China time).")] = False,
+    yesterday: Annotated[bool, typer.Option("--yesterday", help="Yesterday's issue (China time).")] = False,
+    paper: Annotated[str | None, typer.Option("--paper", help="The paper's name (needed with a URL template).")] = None,
+    family: Annotated[
+        str | None, typer.Option("--family", help="Site family of a URL template (see --list-sites).")
+    ] = None,
+    site_file: Annotated[Path | None, typer.Option("--site", help="A site preset of your own (TOML).")] = None,
+    list_sites: Annotated[bool, typer.Option("--list-sites", help="List the presets and site families.")] = False,
+    rate: Annotated[float, typer.Option("--rate", min=0, help="Requests a second per host; 0 = no limit.")] = 4.0,
+    retries: Annotated[int, typer.Option("--retries", min=0, max=20, help="Tries after the first.")] = 4,
+    backoff: Annotated[float, typer.Option("--backoff", min=0, help="First retry delay, seconds (doubles).")] = 1.0,
+    connect_timeout: Annotated[float, typer.Option("--connect-timeout", min=0.01, help="Seconds.")] = 10.0,
+    read_timeout: Annotated[float, typer.Option("--read-timeout", min=0.01, help="Seconds of silence.")] = 30.0,
+    total_timeout: Annotated[float, typer.Option("--total-timeout", min=0.01, help="Seconds per file.")] = 120.0,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask again for saved files (only changed ones are downloaded).")
+    ] = False,
+    export_formats: Annotated[
+        str | None, typer.Option("--export", help="Export each date as it completes: epub, pdf or epub,pdf.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder of --export.")] = Path("out"),
+    report: Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")] = None,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress, only failures and the summary.")] = False,
+) -> None:
+    """Fetch a date range of an e-paper from its web site into a folder that `epaper export` reads.
+
+    \b
+    Examples:
+      epaper fetch rmrb --from 2024-12-01 --to 2024-12-31 -o archive
+      epaper fetch 'https://paper.example.cn/html/{yyyy}-{mm}/{dd}/node_1.htm' --paper 某某日报 --date 2023-02-10
+      epaper fetch rmrb --yesterday -o archive --export epub,pdf --out out
+      epaper fetch --list-sites
+    Saved as ARCHIVE/<paper>/<YYYY-MM-DD>/… (the site's own paths) with fetch.json per date.
+    A re-run fetches only what is missing or failed. Polite: robots.txt, --rate per host, retries.
+    Exit 0 when every date was fetched or has no issue, 1 when some files failed, 2 on usage errors.
+    """
+    import time
+
+    from exporter.fetch import dates as fetching
+    from exporter.fetch import preset as presets
+    from exporter.fetch.client import Politeness
+    from exporter.fetch.crawl import DateResult, Tally
+    from exporter.fetch.progress import FetchProgress
+    from exporter.fetch.progress import summary as fetch_summary
+
+    if list_sites:
+        typer.echo(presets.listing())
+        raise typer.Exit(0)
+    preset = presets.choose(site, family=family, paper=paper, site_file=site_file)
+    days = presets.date_range(
+        parse_date(date, "--date"), parse_date(date_from, "--from"), parse_date(date_to, "--to"), today, yesterday
+    )
+    wanted: list[str] = []
+    if export_formats is not None:
+        wanted = list(dict.fromkeys(f.strip().lower() for f in export_formats.split(",") if f.strip()))
+        if not wanted or any(f not in ("epub", "pdf") for f in wanted):
+            raise EpaperError(f"--export {export_formats!r}: formats are epub and pdf (e.g. --export epub,pdf)")
+    if report is not None and not _creatable(report):
+        raise EpaperError(f"--report {report}: cannot be written there")
+    politeness = Politeness(
+        rate=rate,
+        retries=retries,
+        backoff=backoff,
+        backoff_max=max(backoff, 60.0),
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        total_timeout=total_timeout,
+    )
+    started = time.perf_counter()
+    tally = Tally()
+    progress = FetchProgress(len(days), tally, quiet)
+    export_failed = []
+
+    def finished(result: DateResult) -> None:
+        progress.date_done(result)
+        if wanted and result.state in ("complete", "unchanged"):
+            code = _export_date(result.folder, out, ",".join(wanted))
+            if code == 130:  # Ctrl-C while exporting stops the whole run.
+                raise KeyboardInterrupt
+            if code:
+                export_failed.append(result.date.isoformat())
+
+    try:
+        results = fetching.fetch_dates(
+            preset,
+            days,
+            archive,
+            fetching.FetchOptions(politeness, refresh),
+            tally=tally,
+            on_change=progress.changed,
+            on_start=lambda day: progress.date_started(day.isoformat()),
+            on_date=finished,
+        )
+    except KeyboardInterrupt:
+        progress.close()
+        typer.echo("epaper: interrupted: every file saved is whole; run again to fetch the rest", err=True)
+        raise typer.Exit(130) from None
+    finally:
+        progress.close()
+    if report is not None:
+        from exporter.writers.atomic import write_bytes
+
+        data = fetching.report(results, preset, tally)
+        write_bytes(report, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    typer.echo(fetch_summary(results, tally, time.perf_counter() - started), err=True)
+    if export_failed:
+        typer.echo(f"epaper: export failed for {', '.join(export_failed)}", err=True)
+    raise typer.Exit(1 if export_failed or not all(r.ok for r in results) else 0)
+
+
+def _export_date(folder: Path, out: Path, formats: str) -> int:
+    """Export one fetched date as `epaper export FOLDER -f FORMATS -o OUT` would; return its exit code."""
+    try:
+        export(sources=[folder], out=out, formats=formats, quiet=True, jobs=1)
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except EpaperError as exc:
+        typer.echo(f"epaper: export of {folder}: {exc}", err=True)
+        return 2
+    return 0
 
 
 def _nothing_to_export(sources: list[Path], paper: str | None, first: dt.date | None, last: dt.date | None) -> str:
@@ -402,3 +558,134 @@ def run() -> None:
         except (OSError, ValueError):  # A closed pipe (epaper … | head): nothing more to say there.
             code = code or 1
     os._exit(code)
+
+
+# --- The library: the books reach their readers (exporter/library). ---
+
+
+def _after_export(
+    out: Path, outcomes: list, library: bool | None, profile: str | None, templates: Path | None, quiet: bool
+) -> bool:
+    """Refresh the library page and catalog (when OUT has one, or --library), then send (--send).
+
+    Return whether some book could not be sent.
+    """
+    if library if library is not None else (out / "index.html").is_file():
+        from exporter.library.build import build
+
+        build(out, templates.resolve() if templates else None)
+    if profile is not None:
+        from exporter.library.send import send_books
+
+        stems = [Path(p).with_suffix("") for o in outcomes if o.status != "failed" for p in o.outputs]
+        result = send_books(list(dict.fromkeys(stems)), profile, say=(lambda line: None) if quiet else typer.echo)
+        for file, reason in result.failed:
+            typer.echo(f"epaper: failed: {file}: {reason}", err=True)
+        return not result.ok
+    return False
+
+
+@app.command()
+def library(
+    out: Annotated[Path, typer.Argument(metavar="OUT", help="The output folder of epaper export.")],
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="Folder whose library/*.j2 override the built-in page and feeds.")
+    ] = None,
+    css: Annotated[Path | None, typer.Option("--css", help="Stylesheet added after the page's built-in CSS.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="The page's and catalog's title.")] = None,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print nothing but errors.")] = False,
+) -> None:
+    """Write OUT/index.html (papers, years, month calendars, search) and the OPDS catalog OUT/opds/.
+
+    \b
+    Examples:
+      epaper library out                 # then open out/index.html
+      epaper library out --css mine.css
+    Only new or changed books are read again; `epaper export` refreshes an existing library by itself.
+    """
+    from exporter.library.build import TITLE, build
+
+    if templates is not None and not templates.is_dir():
+        raise EpaperError(f"--templates {templates}: not a folder of templates")
+    if css is not None and not css.is_file():
+        raise EpaperError(f"--css {css}: not a stylesheet file")
+    result = build(out, templates.resolve() if templates else None, css, title or TITLE)
+    if not quiet:
+        typer.echo(
+            f"{out}/index.html: {result.books} book{'s' * (result.books != 1)} of "
+            f"{result.papers} paper{'s' * (result.papers != 1)}; "
+            f"{result.written} files updated; OPDS catalog {out}/opds/root.xml"
+        )
+
+
+@app.command()
+def serve(
+    out: Annotated[Path, typer.Argument(metavar="OUT", help="The output folder (with its library).")],
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for the whole LAN.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free one).")] = 8080,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="Require HTTP basic auth as this user; password in $EPAPER_SERVE_PASSWORD."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No request log.")] = False,
+) -> None:
+    """Serve OUT read-only over HTTP: the library page, the OPDS catalog (/opds/root.xml) and the books.
+
+    \b
+    Examples:
+      epaper serve out                                  # http://127.0.0.1:8080/
+      EPAPER_SERVE_PASSWORD=… epaper serve out --host 0.0.0.0 --user reader
+    E-readers (KOReader, calibre) add http://HOST:PORT/opds/root.xml as an OPDS catalog.
+    """
+    from exporter.library.serve import serve as run_server
+
+    run_server(out, host, port, user, quiet)
+
+
+@app.command()
+def send(
+    books: Annotated[list[Path], typer.Argument(metavar="BOOK...", help="EPUB/PDF files (or OUT/<paper>/<date>).")],
+    to: Annotated[
+        str | None, typer.Option("--to", help="Recipient address (the profile's SMTP server is used).")
+    ] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="A [send.NAME] profile of the config file.")] = None,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", help="Config file (default ~/.config/epaper/config.toml).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write the messages as .eml files instead of sending.")
+    ] = False,
+    outbox: Annotated[
+        Path | None, typer.Option("--outbox", help="Folder for --dry-run's .eml files (default: here).")
+    ] = None,
+    record: Annotated[
+        Path | None, typer.Option("--record", help="Record of what was sent (default ~/.local/state/epaper/sent.json).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Send again what the record says was sent.")] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only failures.")] = False,
+) -> None:
+    """E-mail books (Send to Kindle, Kobo, yourself) through an SMTP profile; each book is sent once.
+
+    \b
+    Examples:
+      epaper send out/人民日报/2024-12-25.epub --to me@kindle.com
+      epaper send out/人民日报/2024-12-25.epub --profile kindle --dry-run
+    The password comes from $EPAPER_SMTP_PASSWORD (or the profile's password_env) or the system keyring.
+    Exit 0 when all were sent (or sent before), 1 when some failed, 2 on usage or configuration errors.
+    """
+    from exporter.library.send import send_books
+
+    result = send_books(
+        books,
+        profile,
+        config_file,
+        to=to,
+        dry_run=dry_run,
+        outbox=outbox,
+        record=record,
+        force=force,
+        say=(lambda line: None) if quiet else (lambda line: typer.echo(line)),
+    )
+    for file, reason in result.failed:
+        typer.echo(f"epaper: failed: {file}: {reason}", err=True)
+    raise typer.Exit(0 if result.ok else 1)

@@ -43,6 +43,7 @@ READERS: tuple[Reader, ...] = (
     Reader("exporter.sources.web.generic", (".htm", ".html")),  # Last: any page no site family knows.
 )
 PAPER_TOML = "paper.toml"
+FETCH_LEDGER = "fetch.json"  # What `epaper fetch` records beside a saved date: no article source.
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ def discover(sources: Sequence[str | Path]) -> tuple[list[SourceFile], list[Path
             dirnames[:] = sorted((d for d in dirnames if not d.startswith(".")), key=natural_key)
             for name in sorted(filenames, key=natural_key):
                 file = Path(folder, name)
-                if name.startswith("."):
+                if name.startswith(".") or name == FETCH_LEDGER:
                     continue
                 if name == PAPER_TOML:
                     tomls.append(file)

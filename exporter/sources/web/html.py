@@ -118,7 +118,12 @@ def looks_like_html(head: str) -> bool:
 
 def load_page(path: Path, display: str) -> tuple[HtmlElement, tuple[Notice, ...]]:
     """Read, decode and parse a saved page, with everything that is not text already removed."""
-    text, notices = _decode(read_bytes(path, display), display)
+    return parse_bytes(read_bytes(path, display), display)
+
+
+def parse_bytes(data: bytes, display: str) -> tuple[HtmlElement, tuple[Notice, ...]]:
+    """Decode and parse a page's bytes (a saved file's or a response's) as load_page does."""
+    text, notices = _decode(data, display)
     if len(_HTML_START_RE.findall(text)) > 1:  # Pages saved into one file: libxml2 stops at the first </html>.
         text = _DOCUMENT_END_RE.sub("", text)
     try:
