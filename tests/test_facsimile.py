@@ -7,6 +7,7 @@ the picture's pixels, so the expected documents, ids and coordinates come from t
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -44,11 +45,14 @@ def books(issue: Issue, tmp_path_factory: pytest.TempPathFactory) -> dict[str, P
         "dense": out / "dense.epub",
         "off": out / "off.epub",
         "plain": out / "plain.epub",
+        "month": out / "month.epub",
     }
     assert write_epub(lay_out([issue]), written["issue"]) == []
     assert write_epub(lay_out([dense]), written["dense"]) == []
     write_epub(lay_out([issue]), written["off"], WriteOptions(facsimile=False))
     write_epub(lay_out([without_pictures(issue)]), written["plain"])
+    next_day = dataclasses.replace(issue, date=issue.date + dt.timedelta(days=1))
+    assert write_epub(lay_out([issue, next_day], "month"), written["month"]) == []
     return written
 
 
@@ -138,8 +142,19 @@ def test_nav_lists_pages_then_articles_with_the_page_entry_on_its_picture(epub: 
     assert [e.href for e in epub.ncx_toc] == [e.href for e in toc]
 
 
+def test_a_month_volume_opens_each_issue_and_page_on_its_picture(books: dict[str, Path], issue: Issue) -> None:
+    epub = EpubFile(books["month"])
+    toc = epub.toc
+    assert [e.title for e in toc] == ["人民日报 2024年12月25日 星期三", "人民日报 2024年12月26日 星期四"]
+    assert [e.href for e in toc] == ["facsimile001.xhtml", "facsimile004.xhtml"]
+    assert [p.href for p in toc[1].children] == ["facsimile004.xhtml", "facsimile005.xhtml", "facsimile006.xhtml"]
+    assert [c.title for c in toc[1].children[0].children] == [a.title for a in issue.pages[0].articles]
+    links = epub.doc("facsimile004.xhtml").xpath("//s:svg/s:a", namespaces=SVG)
+    assert [link.get(XLINK) for link in links] == [f"page004.xhtml#i2p1a{n}" for n in range(1, 6)]
+
+
 def test_epubcheck_reports_nothing(books: dict[str, Path]) -> None:
-    reports = epubcheck([books["issue"], books["dense"], books["off"]])
+    reports = epubcheck([books["issue"], books["dense"], books["off"], books["month"]])
     for path, report in reports.items():
         assert report.problems == [], path
         assert "0 fatal, 0 errors, 0 warnings" in report.facts[0]

@@ -3,6 +3,8 @@ region pointing at the article's first page; the site's page PDFs embedded or ap
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +186,16 @@ def test_print_keeps_the_scan_as_the_site_published_it(tmp_path: Path) -> None:
     rows = [row for row in pdfimages(tmp_path / "print.pdf") if (row.width, row.height) == (1400, 2013)]
     assert len(rows) == 1  # Not resampled: the 1400×2013 JPEG (under the print budget) goes in as it is.
     assert Path(picture).stat().st_size < PRINT_PICTURE_BUDGET
+
+
+def test_in_a_month_volume_the_picture_is_the_page_entry_under_its_issue(issue: Issue, tmp_path: Path) -> None:
+    next_day = dataclasses.replace(issue, date=issue.date + dt.timedelta(days=1))
+    write_pdf(lay_out([issue, next_day], "month"), tmp_path / "month.pdf")
+    outline = read_facts(tmp_path / "month.pdf").outline
+    levels = [(level, title) for level, title, _ in outline]
+    first = levels.index((1, "人民日报 2024年12月25日 星期三"))
+    assert levels[first + 1] == (2, "第01版 · 要闻")
+    assert levels[first + 2] == (3, issue.pages[0].articles[0].title)
+    assert [t for level, t in levels if level == 2] == [p.heading for p in issue.pages] * 2
+    pictures = set(image_pages(tmp_path / "month.pdf"))
+    assert {page for level, _, page in outline if level == 2} <= pictures
