@@ -199,3 +199,17 @@ def test_in_a_month_volume_the_picture_is_the_page_entry_under_its_issue(issue: 
     assert [t for level, t in levels if level == 2] == [p.heading for p in issue.pages] * 2
     pictures = set(image_pages(tmp_path / "month.pdf"))
     assert {page for level, _, page in outline if level == 2} <= pictures
+
+
+def test_in_an_issue_of_several_sections_the_picture_is_the_page_entry_under_its_section(tmp_path: Path) -> None:
+    need_tools()
+    issue = make_issue(tmp_path / "src", pages=2, articles=2, pdfs=False)
+    pages = tuple(dataclasses.replace(p, label=label) for p, label in zip(issue.pages, ("A01", "B01"), strict=True))
+    write_pdf(lay_out([dataclasses.replace(issue, pages=pages)]), tmp_path / "sections.pdf")
+    outline = read_facts(tmp_path / "sections.pdf").outline
+    pictures = set(image_pages(tmp_path / "sections.pdf"))
+    assert [(level, title) for level, title, _ in outline if level <= 2] == [
+        (1, "A叠"), (2, "第A01版 · 要闻"), (1, "B叠"), (2, "第B01版 · 要闻"),
+    ]  # fmt: skip
+    assert {page for level, _, page in outline if level == 2} <= pictures
+    assert [title for level, title, _ in outline if level == 3] == [a.title for p in issue.pages for a in p.articles]
