@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from exporter.model import Article, Block, Figure, Heading, Highlights, Issue, Page, Paper, Paragraph, Separator
+from exporter.model import (
+    Article,
+    Block,
+    Facsimile,
+    Figure,
+    Heading,
+    Highlights,
+    Issue,
+    Page,
+    Paper,
+    Paragraph,
+    Separator,
+)
 
 Bundle = Literal["issue", "month", "range"]
 
@@ -43,6 +55,49 @@ class ArticleView:
         return [b for b in self.blocks if b.kind == "heading"]
 
 
+FACSIMILE_LONG_SIDE = 2400  # Page pictures are embedded at most this many pixels on their long side.
+
+
+@dataclass(frozen=True, slots=True)
+class RegionView:
+    """An article's area on the page picture: its polygon in the embedded picture's pixels."""
+
+    article: ArticleView
+    points: tuple[tuple[float, float], ...]
+    box: tuple[float, float, float, float]  # Bounding box as percentages of the picture: left, top, width, height.
+
+    @property
+    def svg_points(self) -> str:
+        """Return the polygon as an SVG points attribute: 12.5,40 300,40 …"""
+        return " ".join(f"{x:g},{y:g}" for x, y in self.points)
+
+
+@dataclass(frozen=True, slots=True)
+class FacsimileView:
+    """A 版面's printed page: its picture as embedded, and the article regions on it."""
+
+    facsimile: Facsimile
+    anchor: str  # Id of the picture page (PDF) / of its section (EPUB).
+    file: str  # EPUB document showing the picture.
+    picture: str  # File name of the picture inside the book (EPUB: under images/).
+    width: int  # The embedded picture's pixel size: the SVG's viewBox.
+    height: int
+    regions: tuple[RegionView, ...]
+
+    @property
+    def href(self) -> str:
+        return self.file
+
+    @property
+    def viewbox(self) -> str:
+        return f"0 0 {self.width} {self.height}"
+
+    def fit(self, width_mm: float, height_mm: float) -> tuple[float, float]:
+        """Return the picture's size in mm when fitted, aspect kept, into a box of that size."""
+        scale = min(width_mm / self.width, height_mm / self.height)
+        return round(self.width * scale, 2), round(self.height * scale, 2)
+
+
 @dataclass(frozen=True, slots=True)
 class PageView:
     """A 版面 with its articles, as one EPUB document / one PDF chapter."""
@@ -52,10 +107,12 @@ class PageView:
     anchor: str
     file: str  # EPUB document of this 版面.
     articles: tuple[ArticleView, ...]
+    facsimile: FacsimileView | None = None  # The printed page, shown before the articles.
 
     @property
     def href(self) -> str:
-        return self.file
+        """Return where the 版面 starts: its page picture when it has one."""
+        return self.facsimile.file if self.facsimile else self.file
 
     @property
     def title(self) -> str:
@@ -187,7 +244,7 @@ def lay_out(issues: list[Issue], kind: Bundle = "issue", span: tuple[dt.date, dt
                     blocks.append(BlockView(block_kind, block, anchor_h))
                 articles.append(ArticleView(article, anchor, file, tuple(blocks)))
             page_views.append(PageView(page, issue, f"i{i}p{p}", file, tuple(articles)))
-        issue_views.append(IssueView(issue, f"i{i}", tuple(page_views)))
+        issue_views.append(IssueView(issue, f"i{i}", _with_facsimiles(page_views)))
 
     first, last = span or (issues[0].date, issues[-1].date)
     if kind == "issue":
@@ -198,6 +255,54 @@ def lay_out(issues: list[Issue], kind: Bundle = "issue", span: tuple[dt.date, dt
         title = f"{paper.name} {_cn_date(first)}—{_cn_date(last)}合订本"
     identifier = book_identifier(paper.name, book_stem(kind, first, last))
     return Book(paper, kind, tuple(issue_views), title, identifier, first, last)
+
+
+def _with_facsimiles(pages: list[PageView]) -> tuple[PageView, ...]:
+    """Attach each 版面's page picture, its regions linked to the articles of the book."""
+    by_source: dict[str, ArticleView] = {}
+    for view in pages:
+        for article in view.articles:
+            by_source.setdefault(article.article.origin.file, article)
+    out = []
+    for view in pages:
+        facsimile = view.page.facsimile
+        if facsimile is None or not facsimile.image or facsimile.width <= 0 or facsimile.height <= 0:
+            out.append(view)
+            continue
+        # The page's own articles first: a source split over two pages links to the part printed here.
+        here = {a.article.origin.file: a for a in reversed(view.articles)}
+        file = view.file.replace("page", "facsimile", 1)  # page003.xhtml → facsimile003.xhtml
+        scale = min(1.0, FACSIMILE_LONG_SIDE / max(facsimile.width, facsimile.height))
+        width, height = max(1, round(facsimile.width * scale)), max(1, round(facsimile.height * scale))
+        sx, sy = width / facsimile.width, height / facsimile.height
+        regions = []
+        for region in facsimile.regions:
+            target = here.get(region.article) or by_source.get(region.article)
+            if target is None or len(region.points) < 3:  # Not in the book (the reader warned), or no area.
+                continue
+            # Clipped to the picture (the reader clips too): a link never reaches off the page.
+            points = tuple(
+                (round(min(max(x * sx, 0), width), 1), round(min(max(y * sy, 0), height), 1)) for x, y in region.points
+            )
+            xs, ys = [x for x, _ in points], [y for _, y in points]
+            box = (
+                round(min(xs) / width * 100, 3),
+                round(min(ys) / height * 100, 3),
+                round((max(xs) - min(xs)) / width * 100, 3),
+                round((max(ys) - min(ys)) / height * 100, 3),
+            )
+            regions.append(RegionView(target, points, box))
+        picture = FacsimileView(
+            facsimile, f"{view.anchor}f", file, file.replace(".xhtml", ".jpg"), width, height, tuple(regions)
+        )
+        out.append(replace(view, facsimile=picture))
+    return tuple(out)
+
+
+def without_facsimiles(book: Book) -> Book:
+    """Return the book with no page pictures (--no-facsimile): laid out as a source without them."""
+    issues = tuple(replace(i, pages=tuple(replace(p, facsimile=None) for p in i.pages)) for i in book.issues)
+    return replace(book, issues=issues)
 
 
 def _cn_date(day: dt.date) -> str:

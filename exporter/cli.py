@@ -148,6 +148,18 @@ def export(
     pdf_profile: Annotated[str, typer.Option("--pdf-profile", help="screen, print or archive.")] = "screen",
     page_size: Annotated[str, typer.Option("--page-size", help="A4, A5, B5, Letter or WxHmm.")] = "A4",
     columns: Annotated[int, typer.Option("--columns", min=1, max=2, help="Article columns in the PDF.")] = 1,
+    facsimile: Annotated[
+        bool,
+        typer.Option(
+            "--facsimile/--no-facsimile", help="Open each 版面 with its page picture, when the source has one."
+        ),
+    ] = True,
+    original_pages: Annotated[
+        str | None,
+        typer.Option(
+            "--original-pages", help="The site's page PDFs: embed (default with archive), append or none (PDF)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress, only errors and the summary.")] = False,
     today: Annotated[bool, typer.Option("--today", help="Only today's issue (China's date): for daily runs.")] = False,
     yesterday: Annotated[bool, typer.Option("--yesterday", help="Only yesterday's issue (China's date).")] = False,
@@ -206,6 +218,8 @@ def export(
         raise EpaperError(f"--bundle {bundle!r}: expected issue, month or range")
     if pdf_profile not in ("screen", "print", "archive"):
         raise EpaperError(f"--pdf-profile {pdf_profile!r}: expected screen, print or archive")
+    if original_pages not in (None, "embed", "append", "none"):
+        raise EpaperError(f"--original-pages {original_pages!r}: expected embed, append or none")
     if templates is not None and not templates.is_dir():
         raise EpaperError(f"--templates {templates}: not a folder of templates")
     if css is not None and not css.is_file():
@@ -250,6 +264,8 @@ def export(
         pdf_profile=pdf_profile,  # type: ignore[arg-type]
         page_size=page_size,
         columns=columns,
+        facsimile=facsimile,
+        original_pages=original_pages or "auto",  # type: ignore[arg-type]
     )
     # Forked now, the helper that draws EPUB covers loads Pillow and the fonts while the sources are read.
     with Helper(warm_up) if "epub" in wanted and jobs in (None, 1) else nullcontext() as helper:

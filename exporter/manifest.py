@@ -75,6 +75,11 @@ def build_key(issues: tuple[Issue, ...], fmt: str, kind: str, span: object, opti
             for figure in article.figures:
                 if figure.image:
                     digest.update(_file_digest(Path(figure.image)))
+        for page in issue.pages:  # The page picture, its regions and the site's page PDF (facsimile 版面).
+            digest.update(repr(page.facsimile).encode("utf-8", "surrogatepass"))
+            for file in (page.facsimile.image, page.facsimile.pdf) if page.facsimile else ():
+                if file:
+                    digest.update(_file_digest(Path(file)))
     settings: dict[str, Any] = {k: str(v) for k, v in asdict(options).items()}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     if options.css is not None:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from exporter.book import Book
 
 PdfProfile = Literal["screen", "print", "archive"]
+OriginalPages = Literal["auto", "embed", "append", "none"]  # The site's page PDFs; auto: embed in archives.
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class WriteOptions:
     pdf_profile: PdfProfile = "screen"
     page_size: str = "A4"  # A4, A5, B5, Letter or WxHmm.
     columns: int = 1  # Article bodies in 1 or 2 columns (PDF).
+    facsimile: bool = True  # Open each 版面 with its page picture when the source has one (--no-facsimile).
+    original_pages: OriginalPages = "auto"  # --original-pages: embed or append the site's page PDFs (PDF).
 
 
 def in_language(book: Book, options: WriteOptions) -> Book:

@@ -16,16 +16,19 @@ from lxml import etree
 
 from exporter.book import Book, IssueView, PageView
 from exporter.errors import OutputError
-from exporter.images import MAX_PIXELS, ImageRef, embed
+from exporter.images import MAX_PIXELS, ImageRef, PreparedImage, embed
 from exporter.model import Notice
 from exporter.render import render
 from exporter.resources import styles_dir
-from exporter.writers import WriteOptions
+from exporter.writers import WriteOptions, facsimile
 
 XHTML = "application/xhtml+xml"
 COVER_IMAGE = "images/cover.jpg"
 STYLESHEET = "styles/epub.css"
 USER_STYLESHEET = "styles/user.css"
+FACSIMILE_STYLESHEET = "styles/facsimile.css"
+# A page picture is one fixed screen, never spread over two (EPUB 3 fixed-layout properties on its spine item).
+FACSIMILE_SPINE_PROPERTIES = "rendition:layout-pre-paginated rendition:spread-none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +64,14 @@ class Package:
 
 def assemble(book: Book, options: WriteOptions) -> Package:
     """Build everything but the cover drawing: metadata, styles, photos, cover page, nav, chapters, NCX."""
-    package = Package(book, options)
+    notices: list[Notice] = []
+    book, pictures = facsimile.pictures(facsimile.for_options(book, options), notices)  # Before any href is used.
+    package = Package(book, options, notices=notices)
     package.toc = toc_tree(book, options.toc_depth)
     build_metadata(package)
     build_styles(package)
     build_images(package)
+    build_facsimile_pictures(package, pictures)
     package.epub.set_cover(COVER_IMAGE, b"", create_page=False)  # cover-image; build_zip packs the drawing.
     cover = build_cover_page(package)
     nav = build_nav(package)
@@ -98,7 +104,7 @@ def build_metadata(package: Package) -> None:
     opf("OPF", "calibre-series", None, {"name": "calibre:series", "content": book.paper.name})
     opf("OPF", "calibre-index", None, {"name": "calibre:series_index", "content": position})
 
-    has_images = any(f.image for f in book.figures)
+    has_images = any(f.image for f in book.figures) or facsimile.has_facsimiles(book)
     opf("OPF", "am1", "textual", {"property": "schema:accessMode"})
     if has_images:
         opf("OPF", "am2", "visual", {"property": "schema:accessMode"})
@@ -135,6 +141,15 @@ def build_styles(package: Package) -> None:
         item = epub.EpubItem(uid="user-css", file_name=USER_STYLESHEET, media_type="text/css", content=user_css)
         package.epub.add_item(item)
         package.stylesheets.append(USER_STYLESHEET)
+    if facsimile.has_facsimiles(package.book):  # Before the user's: theirs still wins.
+        item = epub.EpubItem(
+            uid="facsimile-css",
+            file_name=FACSIMILE_STYLESHEET,
+            media_type="text/css",
+            content=(styles_dir() / "facsimile.css").read_bytes(),
+        )
+        package.epub.add_item(item)
+        package.stylesheets.insert(1, FACSIMILE_STYLESHEET)
 
 
 def build_images(package: Package) -> None:
@@ -147,6 +162,47 @@ def build_images(package: Package) -> None:
         )
         package.epub.add_item(item)
     package.images.update(refs)
+
+
+def build_facsimile_pictures(package: Package, pictures: dict[str, PreparedImage]) -> None:
+    """Embed each 版面's page picture under images/ (stored, not deflated: it is a JPEG)."""
+    for name, prepared in pictures.items():
+        item = epub.EpubImage(
+            uid=f"img-{name.split('.')[0]}",
+            file_name=f"images/{name}",
+            media_type=prepared.media_type,
+            content=prepared.data,
+        )
+        package.epub.add_item(item)
+
+
+def build_facsimile_page(package: Package, page: PageView, first_of_issue: bool, issue_anchor: str) -> epub.EpubItem:
+    """Add the document showing a 版面's page picture, fixed to the screen, its article regions as links."""
+    assert page.facsimile is not None
+    item = _document(
+        package,
+        page.facsimile.file.removesuffix(".xhtml"),
+        page.facsimile.file,
+        "epub/facsimile.xhtml.j2",
+        page=page,
+        facsimile=page.facsimile,
+        page_first_of_issue=first_of_issue,
+        issue_anchor=issue_anchor,
+    )
+    item.properties = ["svg"]
+    return item
+
+
+def _facsimile_spine(opf: bytes, package: Package) -> bytes:
+    """Mark the page-picture documents pre-paginated in the spine (ebooklib writes no itemref properties)."""
+    for page in package.book.pages:
+        if page.facsimile is not None:
+            idref = page.facsimile.file.removesuffix(".xhtml")
+            opf = opf.replace(
+                f'<itemref idref="{idref}"/>'.encode(),
+                f'<itemref idref="{idref}" properties="{FACSIMILE_SPINE_PROPERTIES}"/>'.encode(),
+            )
+    return opf
 
 
 def build_cover_page(package: Package) -> epub.EpubItem:
@@ -209,6 +265,8 @@ def build_chapters(package: Package) -> list[epub.EpubItem]:
     chapters = []
     for issue in package.book.issues:
         for n, page in enumerate(issue.pages):
+            if page.facsimile is not None:
+                chapters.append(build_facsimile_page(package, page, n == 0, issue.anchor))
             chapters.append(
                 _document(
                     package,
@@ -259,6 +317,8 @@ def build_zip(package: Package, when: dt.datetime, cover: Callable[[], bytes]) -
             data = source.read(name)
             if name.endswith(".ncx"):
                 data = _ncx_depth(data, package)
+            if name.endswith(".opf") and facsimile.has_facsimiles(package.book):
+                data = _facsimile_spine(data, package)
             _add_entry(target, name, data, stamp)
         _add_entry(target, cover_name, cover(), stamp)
     return out.getvalue()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -23,7 +24,7 @@ from exporter.images import MAX_PIXELS, PRINT_MAX_PIXELS, ImageRef, embed
 from exporter.model import Notice, Origin
 from exporter.render import render
 from exporter.resources import styles_dir
-from exporter.writers import WriteOptions, build_time, in_language
+from exporter.writers import WriteOptions, build_time, facsimile, in_language
 from exporter.writers.atomic import atomic_file
 from exporter.writers.pdfsetup import check_page_size
 
@@ -91,14 +92,25 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
     notices: list[Notice] = []
     when = build_time(book.sources, book.date_to)
     images, served = build_images(book, options, notices)
+    book, pictures = build_facsimile_pictures(book, options, notices)
+    served.update(pictures)
     html = build_html(book, options, images, when)
     stylesheets = build_stylesheets(options, width, height)
+    if facsimile.has_facsimiles(book):  # After the profile's, before the user's (--css).
+        stylesheets.insert(3, _css("print-facsimile.css"))
     pdf_options = build_pdf_options(book, options, when)
+    originals = facsimile.originals_mode(options)
+    if originals == "embed" and (kept := facsimile.attachments(book, when, notices)):
+        pdf_options["attachments"] = [*cast(list, pdf_options.get("attachments", [])), *kept]
     with _weasyprint_warnings() as collected:
         document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=_ImageFetcher(served))
         try:
             with atomic_file(target) as handle:
-                document.write_pdf(handle, stylesheets=stylesheets, **pdf_options)
+                if originals == "append":  # Rendered in memory, then the site's pages after it.
+                    rendered = document.write_pdf(stylesheets=stylesheets, **pdf_options)
+                    handle.write(facsimile.append_originals(rendered, book, notices))
+                else:
+                    document.write_pdf(handle, stylesheets=stylesheets, **pdf_options)
         except OutputError:
             raise
         except Exception as exc:  # WeasyPrint has no error hierarchy; name the book, not a traceback.
@@ -116,6 +128,16 @@ def build_images(
     return refs, {name: (p.data, p.media_type) for name, p in stored.items()}
 
 
+def build_facsimile_pictures(
+    book: Book, options: WriteOptions, notices: list[Notice]
+) -> tuple[Book, dict[str, tuple[bytes, str]]]:
+    """Prepare each 版面's page picture: the EPUB's size on screen, up to 4800 px for print and archive."""
+    book = facsimile.for_options(book, options)
+    long_side = None if options.pdf_profile == "screen" else facsimile.PRINT_LONG_SIDE
+    book, prepared = facsimile.pictures(book, notices, long_side)
+    return book, {name: (p.data, p.media_type) for name, p in prepared.items()}
+
+
 def build_html(book: Book, options: WriteOptions, images: dict[str, ImageRef], when: dt.datetime) -> str:
     return render(
         "print/book.html.j2",
@@ -126,6 +148,7 @@ def build_html(book: Book, options: WriteOptions, images: dict[str, ImageRef], w
         profile=options.pdf_profile,
         columns=options.columns,
         toc_depth=options.toc_depth,
+        page_mm=check_page_size(options.page_size),  # The page picture is fitted to it.
         version=__version__,
         created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         subject=_subject(book),
