@@ -149,11 +149,12 @@ def export(
     page_size: Annotated[str, typer.Option("--page-size", help="A4, A5, B5, Letter or WxHmm.")] = "A4",
     columns: Annotated[int, typer.Option("--columns", min=1, max=2, help="Article columns in the PDF.")] = 1,
     facsimile: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--facsimile/--no-facsimile", help="Open each 版面 with its page picture, when the source has one."
+            "--facsimile/--no-facsimile",
+            help="Open each 版面 with its page picture, when the source has one (default: for issues, not volumes).",
         ),
-    ] = True,
+    ] = None,
     original_pages: Annotated[
         str | None,
         typer.Option(
@@ -264,7 +265,7 @@ def export(
         pdf_profile=pdf_profile,  # type: ignore[arg-type]
         page_size=page_size,
         columns=columns,
-        facsimile=facsimile,
+        facsimile=facsimile if facsimile is not None else bundle == "issue",  # A month of pictures is ~700 MB.
         original_pages=original_pages or "auto",  # type: ignore[arg-type]
     )
     # Forked now, the helper that draws EPUB covers loads Pillow and the fonts while the sources are read.

@@ -106,3 +106,17 @@ def test_original_pages_append_puts_the_page_pdf_after_the_book(site: Path, tmp_
     facts = read_facts(_book(tmp_path, ".pdf"))
     assert facts.outline[-2:] == [(1, "原版版面", facts.pages - 1), (2, "第01版 · 要闻（原版）", facts.pages - 1)]
     assert facts.attachments == {}
+
+
+def test_volumes_leave_the_pictures_out_unless_asked(site: Path, tmp_path: Path) -> None:
+    def facsimile_documents(out: Path) -> list[str]:
+        (book,) = out.rglob("*.epub")
+        import zipfile
+
+        return [n for n in zipfile.ZipFile(book).namelist() if "facsimile" in n and n.endswith(".xhtml")]
+
+    plain = run_cli("export", site, "--bundle", "month", "-o", tmp_path / "plain", "-q")
+    asked = run_cli("export", site, "--bundle", "month", "--facsimile", "-o", tmp_path / "asked", "-q")
+    assert plain.returncode == 0 and asked.returncode == 0, (plain.stderr, asked.stderr)
+    assert facsimile_documents(tmp_path / "plain") == []
+    assert len(facsimile_documents(tmp_path / "asked")) == 1
