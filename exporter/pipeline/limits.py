@@ -1,0 +1,64 @@
+"""Bounded work per book: a time budget (--book-timeout) and a memory cap for worker processes (--max-memory)."""
+
+from __future__ import annotations
+
+import contextlib
+import resource
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from exporter.errors import EpaperError
+
+DEFAULT_BOOK_TIMEOUT = 600.0  # Seconds: a month volume of PDF takes minutes; a stuck book should not take hours.
+
+
+class OverBudget(EpaperError):
+    """A book took longer than its time budget, or needed more memory than its cap."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one book may cost; None means unbounded."""
+
+    book_timeout: float | None = DEFAULT_BOOK_TIMEOUT  # Seconds of wall time per book.
+    max_memory: int | None = None  # MiB of address space per worker process.
+
+    def timeout_error(self) -> str:
+        return f"took longer than --book-timeout {self.book_timeout:g} s; stopped (nothing of it was kept)"
+
+    def memory_error(self) -> str:
+        return f"needed more than --max-memory {self.max_memory} MiB; stopped (nothing of it was kept)"
+
+
+@contextlib.contextmanager
+def time_budget(limits: Limits | None) -> Iterator[None]:
+    """Raise OverBudget in this block once the book's time is up (a SIGALRM: main thread only)."""
+    seconds = limits.book_timeout if limits else None
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    assert limits is not None
+
+    def expire(signum: int, frame: object) -> None:
+        raise OverBudget(limits.timeout_error())
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def cap_memory(limits: Limits | None) -> None:
+    """Cap this (worker) process's address space: a book over it fails with MemoryError, alone."""
+    if limits is None or not limits.max_memory:
+        return
+    cap = limits.max_memory * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
