@@ -149,6 +149,20 @@ def export(
     page_size: Annotated[str, typer.Option("--page-size", help="A4, A5, B5, Letter or WxHmm.")] = "A4",
     columns: Annotated[int, typer.Option("--columns", min=1, max=2, help="Article columns in the PDF.")] = 1,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress, only errors and the summary.")] = False,
+    executor: Annotated[
+        str | None,
+        typer.Option("--executor", help="local (worker processes here) or dask (default: dask with --scheduler)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler, e.g. tcp://host:8786 (none: a local cluster of --jobs)."),
+    ] = None,
+    book_timeout: Annotated[
+        float, typer.Option("--book-timeout", min=0, help="Seconds one book may take before it fails (0: no limit).")
+    ] = 600,
+    max_memory: Annotated[
+        int | None, typer.Option("--max-memory", min=64, help="MiB one worker may use; a book over it fails alone.")
+    ] = None,
 ) -> None:
     """Write EPUB and/or PDF books, one per issue (or per month / range volume).
 
@@ -157,6 +171,7 @@ def export(
       epaper export examples/archive -f epub,pdf -o out
       epaper export ~/dumps --from 2026-01-01 --to 2026-01-31 -f epub,pdf --jobs 2
       epaper export ~/dumps --from 2026-01-01 --to 2026-01-31 --bundle month -f pdf
+      epaper export /mnt/archive -o /mnt/books -f epub,pdf --scheduler tcp://host:8786
     Outputs: OUT/<paper>/<YYYY-MM-DD>.epub|.pdf (volumes: <YYYY-MM> or <FROM>_<TO>).
     A second run skips books whose sources and options have not changed (--force rebuilds).
     Exit 0 when everything was written, 1 when some issues or sources failed, 2 on usage or input errors.
@@ -183,6 +198,9 @@ def export(
     from exporter.cover import warm_up
     from exporter.manifest import MANIFEST
     from exporter.papers import is_language_tag
+    from exporter.pipeline.cluster import DaskExecutor
+    from exporter.pipeline.executors import LocalExecutor
+    from exporter.pipeline.limits import Limits
     from exporter.progress import Progress, print_summary, summary
     from exporter.sources import ReadOptions
     from exporter.writers import WriteOptions
@@ -210,6 +228,13 @@ def export(
 
         for warning in check_stylesheet(css):
             typer.echo(f"epaper: warning: {warning}", err=True)
+    engine = executor or ("dask" if scheduler else "local")
+    if engine not in ("local", "dask"):
+        raise EpaperError(f"--executor {executor!r}: expected local or dask")
+    if scheduler and engine != "dask":
+        raise EpaperError(f"--scheduler {scheduler}: only with --executor dask")
+    if engine == "dask":  # Workers elsewhere have another working folder: name every file by absolute path.
+        sources = [s.absolute() for s in sources]
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if first and last and first > last:
         raise EpaperError(f"--from {first} is after --to {last}")
@@ -230,8 +255,12 @@ def export(
         page_size=page_size,
         columns=columns,
     )
+    limits = Limits(book_timeout or None, max_memory)
+    workers = jobs or os.cpu_count() or 1
+    runner = DaskExecutor(scheduler, workers, limits) if engine == "dask" else LocalExecutor(workers, limits)
+    local_helper = engine == "local" and "epub" in wanted and jobs in (None, 1)
     # Forked now, the helper that draws EPUB covers loads Pillow and the fonts while the sources are read.
-    with Helper(warm_up) if "epub" in wanted and jobs in (None, 1) else nullcontext() as helper:
+    with Helper(warm_up) if local_helper else nullcontext() as helper, runner:
         archive = open_archive(sources, ReadOptions(keep_punctuation, paper), Selection(paper, first, last))
         for error in archive.refused:
             typer.echo(f"epaper: refused: {error}", err=True)
@@ -253,7 +282,7 @@ def export(
             try:
                 outcomes += execute(
                     batch,
-                    jobs or os.cpu_count() or 1,
+                    runner,
                     on_start=progress.start,
                     on_done=progress.finish,
                     fail_fast=fail_fast,

@@ -34,6 +34,10 @@ class Executor(Protocol):
 
     limits: Limits
 
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
     def results(self, tasks: list[Task], on_start: OnStart, helper: Helper | None) -> Generator[Outcome]: ...
 
 
@@ -43,6 +47,12 @@ class LocalExecutor:
     def __init__(self, jobs: int, limits: Limits | None = None) -> None:
         self.jobs = jobs
         self.limits = limits or Limits()
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None  # Workers live for one results() call: nothing is kept between batches.
 
     def results(self, tasks: list[Task], on_start: OnStart, helper: Helper | None) -> Generator[Outcome]:
         # A memory cap needs a worker process to hold it: the cap is never put on the command itself.
