@@ -30,7 +30,7 @@ from exporter.book import Book, Bundle, book_stem, lay_out
 from exporter.errors import EpaperError, OutputError
 from exporter.manifest import Manifest, build_key
 from exporter.model import Issue, Notice
-from exporter.pipeline.limits import Limits, time_budget
+from exporter.pipeline.limits import Limits, OverBudget, time_budget
 from exporter.text import safe_filename
 from exporter.writers import WriteOptions
 from exporter.writers.atomic import remove_open_files, write_bytes
@@ -196,6 +196,9 @@ def run_task(task: Task, helper: Helper | None = None, limits: Limits | None = N
                 outcome.warnings.extend(str(n) for n in notices)
     except EpaperError as exc:
         outcome.status = "failed"
+        outcome.error = (limits or Limits()).memory_error() if _out_of_memory(exc) else str(exc)
+    except OverBudget as exc:
+        outcome.status = "failed"
         outcome.error = str(exc)
     except MemoryError:  # Over the worker's --max-memory cap: this book fails, the worker lives on.
         outcome.status = "failed"
@@ -214,6 +217,18 @@ def _interrupt_on_term(signum: int, frame: object) -> None:
     global _interrupted
     _interrupted = True
     raise KeyboardInterrupt
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Say whether an error was, at bottom, a MemoryError (a template or image step wraps what it meets)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, MemoryError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def remove_stale_parts(out_dir: Path) -> None:

@@ -151,3 +151,26 @@ def test_scheduler_needs_the_dask_executor(tmp_path: Path) -> None:
     src = make_archive(tmp_path / "src", D(2026, 7, 1), 1, pages=1, articles=1)
     result = export(src, tmp_path / "out", "--executor", "local", "--scheduler", "tcp://127.0.0.1:9")
     assert result.returncode == 2 and "--scheduler tcp://127.0.0.1:9: only with --executor dask" in result.stderr
+
+
+def test_a_book_over_its_time_fails_alone_on_dask(cluster: Any, tmp_path: Path) -> None:
+    """The stuck worker is restarted (a thread cannot be stopped otherwise); the other books are written."""
+    src = make_archive(tmp_path / "src", D(2026, 8, 1), 3, pages=1, articles=1)
+    templates = tmp_path / "tpl" / "epub"
+    templates.mkdir(parents=True)
+    (templates / "page.xhtml.j2").write_text(
+        '{% extends "!base/epub/page.xhtml.j2" %}{% block page_header %}'
+        "{% if page.issue.date.day == 2 %}{% for i in range(10**10) %}{% endfor %}{% endif %}"
+        "{{ super() }}{% endblock %}",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ("--templates", tmp_path / "tpl", "--book-timeout", "3", "--scheduler", cluster.scheduler.address)
+    result = export(src, out, *args)
+    assert result.returncode == 1, result.stderr
+    issues = {i["date"]: i["status"] for i in report_of(out.with_suffix(".json"))["issues"]}
+    assert issues == {"2026-08-01": "written", "2026-08-02": "failed", "2026-08-03": "written"}
+    line = "epaper: failed: 合成日报 2026-08-02: took longer than --book-timeout 3 s; stopped (nothing of it was kept)"
+    assert line in result.stderr.splitlines()
+    cluster.wait_for_workers(2, timeout=60)
+    assert not any(cluster.processing().values()), "the stuck book still runs on a worker"

@@ -9,13 +9,15 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from exporter.errors import EpaperError
-
 DEFAULT_BOOK_TIMEOUT = 600.0  # Seconds: a month volume of PDF takes minutes; a stuck book should not take hours.
 
 
-class OverBudget(EpaperError):
-    """A book took longer than its time budget, or needed more memory than its cap."""
+class OverBudget(BaseException):
+    """A book took longer than its time budget.
+
+    Not an Exception: no `except Exception` on the way (template rendering, image decoding) may
+    turn it into an ordinary error of that step, or swallow it.
+    """
 
 
 @dataclass(frozen=True, slots=True)
