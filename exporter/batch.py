@@ -323,6 +323,7 @@ def execute(
     finally:
         results.close()  # Stops the workers now, whatever ended the loop (fail-fast, interrupt, full disk).
         signal.signal(signal.SIGTERM, previous)
+        batch.manifest.flush()
     # Books a worker was still writing when --fail-fast stopped the run are named, not forgotten.
     finished = {(o.paper, o.date) for o in outcomes}
     for task in started:

@@ -7,7 +7,7 @@ import os
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
@@ -15,6 +15,9 @@ import typer.core
 
 from exporter import __version__
 from exporter.errors import EpaperError, InputError
+
+if TYPE_CHECKING:
+    from exporter.batch import Outcome
 
 # Typer escapes "[default: …]" as "\\[default: …]" for rich whenever rich is installed, even with rich help off.
 typer.core.HAS_RICH = False
@@ -193,15 +196,15 @@ def export(
         plan,
         prepare,
         remove_stale_parts,
-        write_report,
     )
     from exporter.cover import warm_up
-    from exporter.manifest import MANIFEST
+    from exporter.manifest import MANIFEST, Manifest
     from exporter.papers import is_language_tag
+    from exporter.pipeline import rerun
     from exporter.pipeline.cluster import DaskExecutor
     from exporter.pipeline.executors import LocalExecutor
     from exporter.pipeline.limits import Limits
-    from exporter.progress import Progress, print_summary, summary
+    from exporter.progress import Progress
     from exporter.sources import ReadOptions
     from exporter.writers import WriteOptions
 
@@ -238,14 +241,6 @@ def export(
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if first and last and first > last:
         raise EpaperError(f"--from {first} is after --to {last}")
-    fonts.require_cjk()  # The EPUB cover is drawn in them too: one clear line now, not one failure per book.
-    if "pdf" in wanted:
-        from exporter.writers.pdfsetup import check_page_size, preflight
-
-        check_page_size(page_size)
-        for warning in preflight():
-            typer.echo(f"epaper: warning: {warning}", err=True)
-
     options = WriteOptions(
         templates=templates.resolve() if templates else None,
         css=css.resolve() if css else None,
@@ -255,13 +250,36 @@ def export(
         page_size=page_size,
         columns=columns,
     )
+    read_options, selection = ReadOptions(keep_punctuation, paper), Selection(paper, first, last)
+    run_key = (
+        None
+        if force
+        else rerun.fingerprint(sources, rerun.request(out, wanted, bundle, selection, read_options, options))
+    )
+    if run_key and (out / MANIFEST).is_file():  # Nothing moved since the last complete run: report it again.
+        with output_lock(out):
+            again = rerun.replay(Manifest.load(out), run_key)
+        if again is not None:
+            if not quiet:
+                for line in again.notices:
+                    typer.echo(f"epaper: warning: {line}", err=True)
+            _finish(again.outcomes, again.missing, [], report, quiet, started)
+
+    fonts.require_cjk()  # The EPUB cover is drawn in them too: one clear line now, not one failure per book.
+    if "pdf" in wanted:
+        from exporter.writers.pdfsetup import check_page_size, preflight
+
+        check_page_size(page_size)
+        for warning in preflight():
+            typer.echo(f"epaper: warning: {warning}", err=True)
+
     limits = Limits(book_timeout or None, max_memory)
     workers = jobs or os.cpu_count() or 1
     runner = DaskExecutor(scheduler, workers, limits) if engine == "dask" else LocalExecutor(workers, limits)
     local_helper = engine == "local" and "epub" in wanted and jobs in (None, 1)
     # Forked now, the helper that draws EPUB covers loads Pillow and the fonts while the sources are read.
     with Helper(warm_up) if local_helper else nullcontext() as helper, runner:
-        archive = open_archive(sources, ReadOptions(keep_punctuation, paper), Selection(paper, first, last))
+        archive = open_archive(sources, read_options, selection)
         for error in archive.refused:
             typer.echo(f"epaper: refused: {error}", err=True)
         _require_sources(archive.files, sources)
@@ -296,17 +314,39 @@ def export(
                 )
                 raise typer.Exit(130) from None
             progress.close()
-    missing = missing_dates(archive.issues, first, last)
+            outcomes.sort(key=lambda o: (o.paper, o.date))
+            missing = missing_dates(archive.issues, first, last)
+            if not archive.refused:
+                photos = [f.image for i in archive.issues for a in i.articles for f in a.figures if f.image]
+                notices = [str(n) for n in archive.notices]
+                rerun.remember(batch.manifest, run_key, outcomes, photos, missing, notices)
+    _finish(outcomes, missing, [str(e) for e in archive.refused], report, quiet, started)
+
+
+def _finish(
+    outcomes: "list[Outcome]",
+    missing: dict[str, list[str]],
+    refused: list[str],
+    report: Path | None,
+    quiet: bool,
+    started: float,
+) -> None:
+    """Write the report and the summary, name the missing dates, and exit 0, or 1 when anything failed."""
+    import time
+
+    from exporter.batch import write_report
+    from exporter.progress import print_summary, summary
+
     if report is not None:
-        write_report(report, outcomes, missing, [str(e) for e in archive.refused])
+        write_report(report, outcomes, missing, refused)
     missing_count = sum(len(d) for d in missing.values())
-    print_summary(summary(outcomes, len(archive.refused), missing_count, time.perf_counter() - started))
+    print_summary(summary(outcomes, len(refused), missing_count, time.perf_counter() - started))
     if missing_count and not quiet:
         for name, dates in missing.items():
             if dates:
                 typer.echo(f"no issue of {name} on: {', '.join(dates)}", err=True)
     failed = any(o.status == "failed" for o in outcomes)
-    raise typer.Exit(1 if failed or archive.refused else 0)
+    raise typer.Exit(1 if failed or refused else 0)
 
 
 @app.command()

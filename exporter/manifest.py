@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -20,14 +21,18 @@ from exporter.writers.atomic import write_bytes
 
 MANIFEST = ".epaper-manifest.json"
 VERSION = 1
+SAVE_EVERY = 1.0  # Seconds between two rewrites of the manifest while books are being recorded.
 
 
 class Manifest:
     """Output path (relative to the output folder) → key of what it was built from."""
 
-    def __init__(self, folder: Path, entries: dict[str, str]) -> None:
+    def __init__(self, folder: Path, entries: dict[str, str], runs: dict[str, Any] | None = None) -> None:
         self.folder = folder
         self.entries = entries
+        self.runs: dict[str, Any] = runs or {}  # Fingerprint → record of a complete run (exporter.pipeline.rerun).
+        self._dirty = False
+        self._saved = 0.0  # When save() last ran (monotonic): the first book is recorded at once.
 
     @classmethod
     def load(cls, folder: Path) -> Manifest:
@@ -38,20 +43,39 @@ class Manifest:
             return cls(folder, {})
         if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("outputs"), dict):
             return cls(folder, {})
-        return cls(folder, {str(k): str(v) for k, v in data["outputs"].items()})
+        runs = data.get("runs")
+        return cls(folder, {str(k): str(v) for k, v in data["outputs"].items()}, runs if isinstance(runs, dict) else {})
 
     def current(self, output: Path, key: str) -> bool:
         """Say whether `output` exists and was built from exactly this key."""
         return output.is_file() and self.entries.get(self._name(output)) == key
 
     def record(self, output: Path, key: str) -> None:
-        """Remember a written output and save the manifest at once (atomically)."""
+        """Remember a written output; save at once, or within a second when books finish faster.
+
+        Rewriting a decade's manifest after each of thousands of books would cost more than the books.
+        """
         self.entries[self._name(output)] = key
-        self.save()
+        self._dirty = True
+        if time.monotonic() - self._saved >= SAVE_EVERY:
+            self.save()
+
+    def flush(self) -> None:
+        """Save what record() has not saved yet (at the end of a run, or as it is interrupted)."""
+        if self._dirty:
+            self.save()
 
     def save(self) -> None:
-        data = {"version": VERSION, "tool": __version__, "outputs": dict(sorted(self.entries.items()))}
-        write_bytes(self.folder / MANIFEST, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode())
+        self._dirty, self._saved = False, time.monotonic()
+        data = {
+            "version": VERSION,
+            "tool": __version__,
+            "outputs": dict(sorted(self.entries.items())),
+            "runs": self.runs,
+        }
+        # Compact: a decade's manifest is rewritten after every book.
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        write_bytes(self.folder / MANIFEST, (text + "\n").encode("utf-8", "backslashreplace"))
 
     def _name(self, output: Path) -> str:
         try:
