@@ -74,7 +74,7 @@ def run(command: list[str], watch: bool = True, cluster: object = None) -> Sampl
         # The main process first, then its workers (helpers such as fc-list stay under 20 MiB).
         others = [k for p, k in watcher.peak.items() if p != watcher.pid and k > 20 * 1024]
         rss = [k / 1024 for k in [watcher.peak.get(watcher.pid, 0), *others]]
-    elif cluster:
+    elif cluster:  # The standing workers' peak so far (over every run they served).
         rss = [v / 1024 for v in cluster.run(_vmhwm).values()]  # type: ignore[attr-defined]
     return Sample(wall, cpu, load, rss)
 
@@ -201,8 +201,6 @@ def main() -> None:
                     out: Path = out, extra: list[str] = extra, dask: bool = dask, src: Path = src, fmt: str = fmt
                 ) -> Sample:
                     shutil.rmtree(out, ignore_errors=True)
-                    if dask:
-                        cluster.restart()  # Fresh workers: their peak RSS is this run's.
                     command = [*EPAPER, "export", str(src), "-f", fmt, "-o", str(out), "-q", *extra]
                     return run(command, cluster=cluster if dask else None)
 
