@@ -155,7 +155,7 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     cluster = Client(
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40)
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40)
     )
     print(f"machine: {os.cpu_count()} CPUs; load now {os.getloadavg()[0]:.1f}; {args.repeat} runs each, medians")
     print("| run | wall | CPU | peak RSS: main, workers (Dask: workers) | books/min | vs peer | load |")

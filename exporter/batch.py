@@ -187,7 +187,7 @@ def run_task(task: Task, helper: Helper | None = None, limits: Limits | None = N
     started = time.perf_counter()
     outcome = Outcome.for_job(task.job)
     try:
-        with time_budget(limits):
+        with time_budget(limits, len(task.job.issues)):
             book = task.job.book()
             for fmt, target, key in task.targets:
                 notices = write_book(book, fmt, Path(target), task.options, helper)

@@ -161,7 +161,8 @@ def export(
         typer.Option("--scheduler", help="Dask scheduler, e.g. tcp://host:8786 (none: a local cluster of --jobs)."),
     ] = None,
     book_timeout: Annotated[
-        float, typer.Option("--book-timeout", min=0, help="Seconds one book may take before it fails (0: no limit).")
+        float,
+        typer.Option("--book-timeout", min=0, help="Seconds per issue a book may take before it fails (0: no limit)."),
     ] = 600,
     max_memory: Annotated[
         int | None, typer.Option("--max-memory", min=64, help="MiB one worker may use; a book over it fails alone.")

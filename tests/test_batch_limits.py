@@ -67,3 +67,14 @@ def test_no_time_limit_with_zero(tmp_path: Path) -> None:
     result = run_cli("export", src, "-o", tmp_path / "out", "--book-timeout", "0", "-j", "1")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "合成日报" / "2026-02-01.epub").is_file()
+
+
+def test_a_volume_gets_the_budget_of_its_issues() -> None:
+    from exporter.pipeline.limits import Limits
+
+    limits = Limits(book_timeout=600)
+    assert limits.budget(1) == 600 and limits.budget(31) == 18600
+    assert limits.timeout_error(31) == (
+        "took longer than 18600 s (--book-timeout 600 s × 31 issues); stopped (nothing of it was kept)"
+    )
+    assert Limits(book_timeout=None).budget(31) is None

@@ -27,7 +27,7 @@ def cluster() -> Iterator[Any]:
     """Two worker processes with nannies (a killed worker is restarted, as on a real cluster)."""
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
         ) as local,
         distributed.Client(local) as client,
     ):
@@ -174,3 +174,14 @@ def test_a_book_over_its_time_fails_alone_on_dask(cluster: Any, tmp_path: Path) 
     assert line in result.stderr.splitlines()
     cluster.wait_for_workers(2, timeout=60)
     assert not any(cluster.processing().values()), "the stuck book still runs on a worker"
+
+
+def test_a_scheduler_without_workers_is_one_clear_error() -> None:
+    from exporter.errors import EpaperError
+    from exporter.pipeline.cluster import DaskExecutor
+
+    with distributed.LocalCluster(n_workers=0, dashboard_address=":0", silence_logs=40) as empty:
+        executor = DaskExecutor(empty.scheduler_address)
+        executor.worker_wait = 1
+        with pytest.raises(EpaperError, match=r"no worker joined within 1 s"):
+            executor.__enter__()

@@ -35,6 +35,7 @@ class DaskExecutor:
     """Send one book per task to the scheduler at `scheduler`, or to a LocalCluster of `workers` processes."""
 
     stop_wait = 10.0  # Seconds cancelled books get to finish or fail before their temporary files are removed.
+    worker_wait = 60.0  # Seconds to wait for a first worker to join the scheduler.
 
     def __init__(self, scheduler: str | None = None, workers: int = 2, limits: Limits | None = None) -> None:
         self.scheduler = scheduler
@@ -56,7 +57,7 @@ class DaskExecutor:
                 threads_per_worker=1,  # One book at a time per process: PDF layout holds Python's lock.
                 processes=True,
                 memory_limit=memory,  # The nanny restarts a worker over it; its book is tried elsewhere.
-                dashboard_address=None,
+                dashboard_address=":0",
                 silence_logs=logging.ERROR,
             )
             self.client = Client(self._cluster)
@@ -65,6 +66,14 @@ class DaskExecutor:
             self.client = Client(self.scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:
             raise EpaperError(f"--scheduler {self.scheduler}: cannot connect: {exc}") from None
+        try:  # A scheduler with no worker would take every book and write none.
+            self.client.wait_for_workers(1, timeout=self.worker_wait)
+        except TimeoutError:
+            self.__exit__()
+            raise EpaperError(
+                f"--scheduler {self.scheduler}: no worker joined within {self.worker_wait:g} s "
+                "(start some: dask worker SCHEDULER-ADDRESS)"
+            ) from None
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -102,8 +111,8 @@ class DaskExecutor:
                 if on_start:
                     on_start(task)
                 future = self.client.submit(write_on_worker, _absolute(task), self.limits, pure=False)
-                timeout = self.limits.book_timeout
-                inflight[future] = (task, time.monotonic() + timeout if timeout else float("inf"))
+                budget = self.limits.budget(len(task.job.issues))
+                inflight[future] = (task, time.monotonic() + budget if budget else float("inf"))
 
         try:
             submit()
@@ -123,7 +132,11 @@ class DaskExecutor:
                 for future in overdue:
                     task, _ = inflight.pop(future)
                     self._stop_overdue(future, task)
-                    outcomes.append(Outcome.for_job(task.job, status="failed", error=self.limits.timeout_error()))
+                    outcomes.append(
+                        Outcome.for_job(
+                            task.job, status="failed", error=self.limits.timeout_error(len(task.job.issues))
+                        )
+                    )
                 submit()  # The next books first: workers write them while the manifest is saved.
                 yield from outcomes
             finished = True

@@ -143,8 +143,9 @@ class _Workers:
             conn = self._start()
             self.busy[conn] = (self.processes[-1], task)
             conn.send(index)
-        if self.limits.book_timeout:
-            self.deadlines[conn] = time.monotonic() + self.limits.book_timeout + self.overdue_grace
+        budget = self.limits.budget(len(task.job.issues))
+        if budget:
+            self.deadlines[conn] = time.monotonic() + budget + self.overdue_grace
 
     def run(self, on_start: OnStart) -> Iterator[Outcome]:
         from multiprocessing.connection import wait
@@ -214,7 +215,7 @@ def _died(task: Task, exitcode: int | None, limits: Limits, overdue: bool = Fals
     """Report the book of a worker that died, and remove the temporary files it could not."""
     remove_parts(task)
     if overdue:
-        error = limits.timeout_error()
+        error = limits.timeout_error(len(task.job.issues))
     else:
         how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
         error = f"the worker process writing it died ({how}); nothing of it was kept"

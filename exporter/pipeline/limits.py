@@ -24,27 +24,35 @@ class OverBudget(BaseException):
 class Limits:
     """What one book may cost; None means unbounded."""
 
-    book_timeout: float | None = DEFAULT_BOOK_TIMEOUT  # Seconds of wall time per book.
+    book_timeout: float | None = DEFAULT_BOOK_TIMEOUT  # Seconds of wall time per issue in a book.
     max_memory: int | None = None  # MiB of address space per worker process.
 
-    def timeout_error(self) -> str:
-        return f"took longer than --book-timeout {self.book_timeout:g} s; stopped (nothing of it was kept)"
+    def budget(self, issues: int = 1) -> float | None:
+        """Seconds a book of `issues` issues may take: a month volume gets a month's worth."""
+        return self.book_timeout * max(1, issues) if self.book_timeout else None
+
+    def timeout_error(self, issues: int = 1) -> str:
+        if issues > 1:
+            what = f"{self.budget(issues):g} s (--book-timeout {self.book_timeout:g} s × {issues} issues)"
+        else:
+            what = f"--book-timeout {self.book_timeout:g} s"
+        return f"took longer than {what}; stopped (nothing of it was kept)"
 
     def memory_error(self) -> str:
         return f"needed more than --max-memory {self.max_memory} MiB; stopped (nothing of it was kept)"
 
 
 @contextlib.contextmanager
-def time_budget(limits: Limits | None) -> Iterator[None]:
+def time_budget(limits: Limits | None, issues: int = 1) -> Iterator[None]:
     """Raise OverBudget in this block once the book's time is up (a SIGALRM: main thread only)."""
-    seconds = limits.book_timeout if limits else None
+    seconds = limits.budget(issues) if limits else None
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
     assert limits is not None
 
     def expire(signum: int, frame: object) -> None:
-        raise OverBudget(limits.timeout_error())
+        raise OverBudget(limits.timeout_error(issues))
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
