@@ -199,7 +199,7 @@ def export(
         remove_stale_parts,
     )
     from exporter.cover import warm_up
-    from exporter.manifest import MANIFEST, Manifest
+    from exporter.manifest import MANIFEST
     from exporter.papers import is_language_tag
     from exporter.pipeline import rerun
     from exporter.pipeline.cluster import DaskExecutor
@@ -257,9 +257,9 @@ def export(
         if force
         else rerun.fingerprint(sources, rerun.request(out, wanted, bundle, selection, read_options, options))
     )
-    if run_key and (out / MANIFEST).is_file():  # Nothing moved since the last complete run: report it again.
+    if run_key and (out / rerun.RUNS).is_file():  # Nothing moved since the last complete run: report it again.
         with output_lock(out):
-            again = rerun.replay(Manifest.load(out), run_key)
+            again = rerun.replay(out, run_key)
         if again is not None:
             if not quiet:
                 for line in again.notices:
@@ -320,7 +320,7 @@ def export(
             if not archive.refused:
                 photos = [f.image for i in archive.issues for a in i.articles for f in a.figures if f.image]
                 notices = [str(n) for n in archive.notices]
-                rerun.remember(batch.manifest, run_key, outcomes, photos, missing, notices)
+                rerun.remember(out, run_key, outcomes, photos, missing, notices)
     _finish(outcomes, missing, [str(e) for e in archive.refused], report, quiet, started)
 
 

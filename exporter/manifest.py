@@ -27,10 +27,9 @@ SAVE_EVERY = 1.0  # Seconds between two rewrites of the manifest while books are
 class Manifest:
     """Output path (relative to the output folder) → key of what it was built from."""
 
-    def __init__(self, folder: Path, entries: dict[str, str], runs: dict[str, Any] | None = None) -> None:
+    def __init__(self, folder: Path, entries: dict[str, str]) -> None:
         self.folder = folder
         self.entries = entries
-        self.runs: dict[str, Any] = runs or {}  # Fingerprint → record of a complete run (exporter.pipeline.rerun).
         self._dirty = False
         self._saved = 0.0  # When save() last ran (monotonic): the first book is recorded at once.
 
@@ -43,8 +42,7 @@ class Manifest:
             return cls(folder, {})
         if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("outputs"), dict):
             return cls(folder, {})
-        runs = data.get("runs")
-        return cls(folder, {str(k): str(v) for k, v in data["outputs"].items()}, runs if isinstance(runs, dict) else {})
+        return cls(folder, {str(k): str(v) for k, v in data["outputs"].items()})
 
     def current(self, output: Path, key: str) -> bool:
         """Say whether `output` exists and was built from exactly this key."""
@@ -71,9 +69,8 @@ class Manifest:
             "version": VERSION,
             "tool": __version__,
             "outputs": dict(sorted(self.entries.items())),
-            "runs": self.runs,
         }
-        # Compact: a decade's manifest is rewritten after every book.
+        # Compact: rewritten up to once a second while a run records its books.
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         write_bytes(self.folder / MANIFEST, (text + "\n").encode("utf-8", "backslashreplace"))
 

@@ -1,7 +1,8 @@
 """No-op re-runs at the cost of a stat: a run whose sources, photos and outputs are as the last time is replayed.
 
-A complete run (every book written or current, no source refused) leaves a record in the
-manifest: a fingerprint of the request and of every source file's path, size and mtime, the
+A complete run (every book written or current, no source refused) leaves a record beside the
+manifest (OUT/.epaper-runs.json, written once at the end of a run, never while books are being
+recorded): a fingerprint of the request and of every source file's path, size and mtime, the
 size and mtime of the photos and outputs, and the report it gave. The next identical run lists
 and stats the files and, when nothing moved, answers from that record without reading a source.
 Anything different (a touched file, a new one, other options) falls back to the normal path,
@@ -20,10 +21,11 @@ from typing import Any
 
 from exporter import __version__
 from exporter.batch import Outcome
-from exporter.manifest import Manifest
 from exporter.writers import WriteOptions
+from exporter.writers.atomic import write_bytes
 
-KEEP = 8  # Records kept: a few different requests (formats, ranges) into one folder each stay quick.
+RUNS = ".epaper-runs.json"
+KEEP = 4  # Records kept: a few different requests (formats, ranges) into one folder each stay quick.
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +81,17 @@ def _stat(path: str) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def replay(manifest: Manifest, key: str | None) -> Replay | None:
+def _records(out: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out / RUNS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def replay(out: Path, key: str | None) -> Replay | None:
     """Return the recorded report when photos and outputs are all as recorded, else None."""
-    record = manifest.runs.get(key) if key else None
+    record = _records(out).get(key) if key else None
     if not isinstance(record, dict):
         return None
     try:
@@ -96,7 +106,7 @@ def replay(manifest: Manifest, key: str | None) -> Replay | None:
 
 
 def remember(
-    manifest: Manifest,
+    out: Path,
     key: str | None,
     outcomes: Sequence[Outcome],
     photos: Sequence[str],
@@ -116,11 +126,14 @@ def remember(
         "missing": missing,
         "notices": list(notices),
     }
-    manifest.runs.pop(key, None)
-    manifest.runs[key] = record
-    while len(manifest.runs) > KEEP:
-        manifest.runs.pop(next(iter(manifest.runs)))
-    manifest.save()
+    records = _records(out)
+    records.pop(key, None)
+    records[key] = record
+    while len(records) > KEEP:
+        records.pop(next(iter(records)))
+    text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+    # A file name in undecodable bytes becomes a \udcff escape, which JSON reads back as the same name.
+    write_bytes(out / RUNS, text.encode("utf-8", "backslashreplace"))
 
 
 def request(
