@@ -3,8 +3,9 @@
 The order of a run:
 1. plan: one book per issue, or per paper-month / per paper-range volume;
 2. decide: a book whose outputs exist with the same manifest key is skipped (unless forced);
-3. write: in this process (one job or --jobs 1) or in a pool of long-lived workers, each
-   keeping its fonts, parsed CSS and Jinja environment from book to book;
+3. write: through an executor (exporter.pipeline.executors): in this process (--jobs 1), in
+   long-lived local workers keeping fonts, parsed CSS and Jinja environment from book to book,
+   or one book per task on a Dask cluster;
 4. record: each written output goes into the manifest at once, so an interrupted run resumes.
 """
 
@@ -19,23 +20,23 @@ import signal
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 from exporter.background import Helper
 from exporter.book import Book, Bundle, book_stem, lay_out
 from exporter.errors import EpaperError, OutputError
 from exporter.manifest import Manifest, build_key
 from exporter.model import Issue, Notice
+from exporter.pipeline.limits import Limits, OverBudget, time_budget
 from exporter.text import safe_filename
 from exporter.writers import WriteOptions
 from exporter.writers.atomic import remove_open_files, write_bytes
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-    from multiprocessing.process import BaseProcess
+    from exporter.pipeline.executors import Executor
 
 Format = Literal["epub", "pdf"]
 FORMATS: tuple[Format, ...] = ("epub", "pdf")
@@ -181,37 +182,32 @@ def write_book(
     return write_pdf(book, target, options)
 
 
-def run_task(task: Task, helper: Helper | None = None) -> Outcome:
-    """Write one book in the formats asked; a failure is recorded, never raised."""
+def run_task(task: Task, helper: Helper | None = None, limits: Limits | None = None) -> Outcome:
+    """Write one book in the formats asked, within its limits; a failure is recorded, never raised."""
     started = time.perf_counter()
     outcome = Outcome.for_job(task.job)
     try:
-        book = task.job.book()
-        for fmt, target, key in task.targets:
-            notices = write_book(book, fmt, Path(target), task.options, helper)
-            outcome.outputs.append(target)
-            outcome.keys[target] = key
-            outcome.warnings.extend(str(n) for n in notices)
+        with time_budget(limits, len(task.job.issues)):
+            book = task.job.book()
+            for fmt, target, key in task.targets:
+                notices = write_book(book, fmt, Path(target), task.options, helper)
+                outcome.outputs.append(target)
+                outcome.keys[target] = key
+                outcome.warnings.extend(str(n) for n in notices)
     except EpaperError as exc:
         outcome.status = "failed"
+        outcome.error = (limits or Limits()).memory_error() if _out_of_memory(exc) else str(exc)
+    except OverBudget as exc:
+        outcome.status = "failed"
         outcome.error = str(exc)
+    except MemoryError:  # Over the worker's --max-memory cap: this book fails, the worker lives on.
+        outcome.status = "failed"
+        outcome.error = (limits or Limits()).memory_error()
     except Exception as exc:  # A bug must cost one book, not the batch (outputs are atomic: nothing half-written).
         outcome.status = "failed"
         outcome.error = f"internal error, please report it: {type(exc).__name__}: {exc}"
     outcome.seconds = time.perf_counter() - started
     return outcome
-
-
-def _init_worker() -> None:
-    """Workers leave Ctrl-C to the parent, and turn SIGTERM into an exit that removes temp files."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit_on_term)
-
-
-def _exit_on_term(signum: int, frame: object) -> None:
-    # Exit at once: an exception could land in a __del__ (WeasyPrint has some) and be swallowed.
-    remove_open_files()
-    os._exit(128 + signum)
 
 
 _interrupted = False  # Set by SIGTERM in the main process, in case the exception lands in a __del__.
@@ -221,6 +217,18 @@ def _interrupt_on_term(signum: int, frame: object) -> None:
     global _interrupted
     _interrupted = True
     raise KeyboardInterrupt
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Say whether an error was, at bottom, a MemoryError (a template or image step wraps what it meets)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, MemoryError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def remove_stale_parts(out_dir: Path) -> None:
@@ -268,7 +276,7 @@ def prepare(
 
 def execute(
     batch: Batch,
-    jobs: int,
+    jobs: int | Executor,
     on_start: Callable[[Task], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     fail_fast: bool = False,
@@ -276,6 +284,7 @@ def execute(
 ) -> list[Outcome]:
     """Run the batch's tasks; record each written output in the manifest as soon as it is done.
 
+    `jobs`: worker processes on this machine, or an executor (exporter.pipeline.executors: local, Dask).
     `helper` draws EPUB covers for books written in this process (see exporter.background).
 
     Ctrl-C or SIGTERM stops the workers (their temporary files are removed) and re-raises
@@ -292,7 +301,11 @@ def execute(
     global _interrupted
     _interrupted = False
     previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
-    results = _results(batch.tasks, jobs, start, helper)
+    if isinstance(jobs, int):
+        from exporter.pipeline.executors import LocalExecutor
+
+        jobs = LocalExecutor(jobs)
+    results = jobs.results(batch.tasks, start, helper)
     try:
         for outcome in results:
             for target, key in outcome.keys.items():
@@ -310,6 +323,7 @@ def execute(
     finally:
         results.close()  # Stops the workers now, whatever ended the loop (fail-fast, interrupt, full disk).
         signal.signal(signal.SIGTERM, previous)
+        batch.manifest.flush()
     # Books a worker was still writing when --fail-fast stopped the run are named, not forgotten.
     finished = {(o.paper, o.date) for o in outcomes}
     for task in started:
@@ -317,150 +331,6 @@ def execute(
             stopped = Outcome.for_job(task.job, status="failed", error="stopped by --fail-fast before it was done")
             outcomes.append(stopped)
     return sorted(outcomes, key=lambda o: (o.paper, o.date))
-
-
-def _results(
-    tasks: list[Task], jobs: int, on_start: Callable[[Task], None] | None, helper: Helper | None
-) -> Generator[Outcome]:
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            if on_start:
-                on_start(task)
-            yield run_task(task, helper)
-        return
-    if helper is not None:
-        helper.close()  # Each worker draws its own covers.
-    yield from _Workers(min(jobs, len(tasks)), tasks).run(on_start)
-
-
-def _serve(conn: Connection, tasks: list[Task]) -> None:
-    """A worker: write the books it is told (by their place in `tasks`), one at a time, until told to stop."""
-    _init_worker()
-    in_place = Helper(fork=False)  # The other CPUs run workers too: covers are drawn here (Pillow kept loaded).
-    while True:
-        try:
-            index = conn.recv()
-        except (EOFError, OSError):
-            return
-        if index is None:
-            return
-        conn.send(run_task(tasks[index], in_place))
-
-
-class _Workers:
-    """Long-lived worker processes fed one book at a time over a pipe each.
-
-    Not multiprocessing.Pool: its terminate() can deadlock on the queue lock an idle worker holds,
-    and a worker that dies (killed, out of memory) would hang it. Here an interrupt stops every
-    worker (their temporary files are removed by their SIGTERM handler) and a dead worker costs only
-    the book it was writing.
-    """
-
-    stop_wait = 10.0  # Seconds an interrupted worker gets to remove its files before it is killed.
-
-    def __init__(self, size: int, tasks: list[Task]) -> None:
-        import multiprocessing  # Only batches of several books need it: one book starts faster.
-
-        self.size = size
-        # Forked workers find the books in the memory they inherit: only a book's number goes down
-        # the pipe, not its pickled text (pickling a month's articles took the main process 0.1 s).
-        self.tasks = tasks
-        self.context: Any = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        self.busy: dict[Connection, tuple[BaseProcess, Task]] = {}
-        self.processes: list[BaseProcess] = []
-        self.conns: list[Connection] = []
-
-    def _start(self) -> Connection:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(target=_serve, args=(child, self.tasks), daemon=True)
-        process.start()
-        child.close()
-        self.processes.append(process)
-        self.conns.append(parent)
-        return parent
-
-    def _give(
-        self, conn: Connection, process: BaseProcess, pending: list[int], on_start: Callable[[Task], None] | None
-    ) -> None:
-        index = pending.pop(0)
-        task = self.tasks[index]
-        if on_start:
-            on_start(task)
-        self.busy[conn] = (process, task)  # Before sending: an interrupt from here on removes its files.
-        try:
-            conn.send(index)
-        except OSError:  # The worker died between two books: hand the book to a fresh one.
-            del self.busy[conn]
-            conn.close()
-            conn = self._start()
-            self.busy[conn] = (self.processes[-1], task)
-            conn.send(index)
-
-    def run(self, on_start: Callable[[Task], None] | None) -> Iterator[Outcome]:
-        from multiprocessing.connection import wait
-
-        pending = list(range(len(self.tasks)))
-        finished = False
-        try:
-            for _ in range(self.size):
-                conn = self._start()
-                self._give(conn, self.processes[-1], pending, on_start)
-            while self.busy:
-                for ready in wait(list(self.busy)):
-                    conn = cast("Connection", ready)
-                    process, task = self.busy.pop(conn)
-                    try:
-                        outcome = conn.recv()
-                    except (EOFError, OSError):
-                        process.join(5)
-                        outcome = _died(task, process.exitcode)
-                        conn.close()
-                        if pending:
-                            conn = self._start()
-                            process = self.processes[-1]
-                    if pending:  # The next book first: the worker writes it while the manifest is saved.
-                        self._give(conn, process, pending, on_start)
-                    yield outcome
-            finished = True
-        finally:
-            self._stop(graceful=finished)
-
-    def _stop(self, graceful: bool) -> None:
-        for conn in self.conns:
-            try:
-                if graceful:
-                    conn.send(None)  # Forked siblings hold copies of this end: say "stop", do not rely on EOF.
-                conn.close()
-            except OSError:
-                continue
-        for process in self.processes:
-            if process.is_alive() and not graceful:
-                process.terminate()
-        for process in self.processes:
-            process.join(30 if graceful else self.stop_wait)
-            if process.is_alive():
-                process.kill()
-                process.join()
-        # A worker stuck in a long C call is killed before its handler runs: its files are removed here.
-        for _, task in self.busy.values():
-            _remove_parts(task)
-
-
-def _died(task: Task, exitcode: int | None) -> Outcome:
-    """Report the book of a worker that died, and remove the temporary files it could not."""
-    _remove_parts(task)
-    how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
-    return Outcome.for_job(
-        task.job, status="failed", error=f"the worker process writing it died ({how}); nothing of it was kept"
-    )
-
-
-def _remove_parts(task: Task) -> None:
-    """Delete the temporary files of a book whose worker is dead (the output folder is locked: they are its)."""
-    for _, target, _ in task.targets:
-        path = Path(target)
-        for part in path.parent.glob(f".{path.name}.*.part"):
-            part.unlink(missing_ok=True)
 
 
 def missing_dates(issues: Sequence[Issue], date_from: dt.date | None, date_to: dt.date | None) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ import os
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
@@ -15,6 +15,9 @@ import typer.core
 
 from exporter import __version__
 from exporter.errors import EpaperError, InputError
+
+if TYPE_CHECKING:
+    from exporter.batch import Outcome
 
 # Typer escapes "[default: …]" as "\\[default: …]" for rich whenever rich is installed, even with rich help off.
 typer.core.HAS_RICH = False
@@ -173,6 +176,21 @@ def export(
     send_to: Annotated[
         str | None, typer.Option("--send", metavar="PROFILE", help="E-mail the books through this profile (once each).")
     ] = None,
+    executor: Annotated[
+        str | None,
+        typer.Option("--executor", help="local (worker processes here) or dask (default: dask with --scheduler)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler, e.g. tcp://host:8786 (none: a local cluster of --jobs)."),
+    ] = None,
+    book_timeout: Annotated[
+        float,
+        typer.Option("--book-timeout", min=0, help="Seconds per issue a book may take before it fails (0: no limit)."),
+    ] = 600,
+    max_memory: Annotated[
+        int | None, typer.Option("--max-memory", min=64, help="MiB one worker may use; a book over it fails alone.")
+    ] = None,
 ) -> None:
     """Write EPUB and/or PDF books, one per issue (or per month / range volume).
 
@@ -181,6 +199,7 @@ def export(
       epaper export examples/archive -f epub,pdf -o out
       epaper export ~/dumps --from 2026-01-01 --to 2026-01-31 -f epub,pdf --jobs 2
       epaper export ~/dumps --from 2026-01-01 --to 2026-01-31 --bundle month -f pdf
+      epaper export /mnt/archive -o /mnt/books -f epub,pdf --scheduler tcp://host:8786
     Outputs: OUT/<paper>/<YYYY-MM-DD>.epub|.pdf (volumes: <YYYY-MM> or <FROM>_<TO>).
     A second run skips books whose sources and options have not changed (--force rebuilds).
     Exit 0 when everything was written, 1 when some issues or sources failed, 2 on usage or input errors.
@@ -202,12 +221,15 @@ def export(
         plan,
         prepare,
         remove_stale_parts,
-        write_report,
     )
     from exporter.cover import warm_up
     from exporter.manifest import MANIFEST
     from exporter.papers import is_language_tag
-    from exporter.progress import Progress, print_summary, summary
+    from exporter.pipeline import rerun
+    from exporter.pipeline.cluster import DaskExecutor
+    from exporter.pipeline.executors import LocalExecutor
+    from exporter.pipeline.limits import Limits
+    from exporter.progress import Progress
     from exporter.sources import ReadOptions
     from exporter.writers import WriteOptions
 
@@ -236,6 +258,13 @@ def export(
 
         for warning in check_stylesheet(css):
             typer.echo(f"epaper: warning: {warning}", err=True)
+    engine = executor or ("dask" if scheduler else "local")
+    if engine not in ("local", "dask"):
+        raise EpaperError(f"--executor {executor!r}: expected local or dask")
+    if scheduler and engine != "dask":
+        raise EpaperError(f"--scheduler {scheduler}: only with --executor dask")
+    if engine == "dask":  # Workers elsewhere have another working folder: name every file by absolute path.
+        sources = [s.absolute() for s in sources]
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if today or yesterday:
         from exporter.library.daily import paper_day
@@ -249,14 +278,6 @@ def export(
         profile(send_to)
     if first and last and first > last:
         raise EpaperError(f"--from {first} is after --to {last}")
-    fonts.require_cjk()  # The EPUB cover is drawn in them too: one clear line now, not one failure per book.
-    if "pdf" in wanted:
-        from exporter.writers.pdfsetup import check_page_size, preflight
-
-        check_page_size(page_size)
-        for warning in preflight():
-            typer.echo(f"epaper: warning: {warning}", err=True)
-
     options = WriteOptions(
         templates=templates.resolve() if templates else None,
         css=css.resolve() if css else None,
@@ -268,9 +289,37 @@ def export(
         facsimile=facsimile if facsimile is not None else bundle == "issue",  # A month of pictures is ~700 MB.
         original_pages=original_pages or "auto",  # type: ignore[arg-type]
     )
+    read_options, selection = ReadOptions(keep_punctuation, paper), Selection(paper, first, last)
+    run_key = (
+        None
+        if force
+        else rerun.fingerprint(sources, rerun.request(out, wanted, bundle, selection, read_options, options))
+    )
+    if run_key and (out / rerun.RUNS).is_file():  # Nothing moved since the last complete run: report it again.
+        with output_lock(out):
+            again = rerun.replay(out, run_key)
+        if again is not None:
+            if not quiet:
+                for line in again.notices:
+                    typer.echo(f"epaper: warning: {line}", err=True)
+            unsent = _after_export(out, again.outcomes, library, send_to, templates, quiet)
+            _finish(again.outcomes, again.missing, [], report, quiet, started, unsent)
+
+    fonts.require_cjk()  # The EPUB cover is drawn in them too: one clear line now, not one failure per book.
+    if "pdf" in wanted:
+        from exporter.writers.pdfsetup import check_page_size, preflight
+
+        check_page_size(page_size)
+        for warning in preflight():
+            typer.echo(f"epaper: warning: {warning}", err=True)
+
+    limits = Limits(book_timeout or None, max_memory)
+    workers = jobs or os.cpu_count() or 1
+    runner = DaskExecutor(scheduler, workers, limits) if engine == "dask" else LocalExecutor(workers, limits)
+    local_helper = engine == "local" and "epub" in wanted and jobs in (None, 1)
     # Forked now, the helper that draws EPUB covers loads Pillow and the fonts while the sources are read.
-    with Helper(warm_up) if "epub" in wanted and jobs in (None, 1) else nullcontext() as helper:
-        archive = open_archive(sources, ReadOptions(keep_punctuation, paper), Selection(paper, first, last))
+    with Helper(warm_up) if local_helper else nullcontext() as helper, runner:
+        archive = open_archive(sources, read_options, selection)
         for error in archive.refused:
             typer.echo(f"epaper: refused: {error}", err=True)
         _require_sources(archive.files, sources)
@@ -291,7 +340,7 @@ def export(
             try:
                 outcomes += execute(
                     batch,
-                    jobs or os.cpu_count() or 1,
+                    runner,
                     on_start=progress.start,
                     on_done=progress.finish,
                     fail_fast=fail_fast,
@@ -305,18 +354,41 @@ def export(
                 )
                 raise typer.Exit(130) from None
             progress.close()
+            outcomes.sort(key=lambda o: (o.paper, o.date))
+            missing = missing_dates(archive.issues, first, last)
+            if not archive.refused:
+                photos = [f.image for i in archive.issues for a in i.articles for f in a.figures if f.image]
+                notices = [str(n) for n in archive.notices]
+                rerun.remember(out, run_key, outcomes, photos, missing, notices)
     unsent = _after_export(out, outcomes, library, send_to, templates, quiet)
-    missing = missing_dates(archive.issues, first, last)
+    _finish(outcomes, missing, [str(e) for e in archive.refused], report, quiet, started, unsent)
+
+
+def _finish(
+    outcomes: "list[Outcome]",
+    missing: dict[str, list[str]],
+    refused: list[str],
+    report: Path | None,
+    quiet: bool,
+    started: float,
+    unsent: bool = False,
+) -> None:
+    """Write the report and the summary, name the missing dates, and exit 0, or 1 when anything failed."""
+    import time
+
+    from exporter.batch import write_report
+    from exporter.progress import print_summary, summary
+
     if report is not None:
-        write_report(report, outcomes, missing, [str(e) for e in archive.refused])
+        write_report(report, outcomes, missing, refused)
     missing_count = sum(len(d) for d in missing.values())
-    print_summary(summary(outcomes, len(archive.refused), missing_count, time.perf_counter() - started))
+    print_summary(summary(outcomes, len(refused), missing_count, time.perf_counter() - started))
     if missing_count and not quiet:
         for name, dates in missing.items():
             if dates:
                 typer.echo(f"no issue of {name} on: {', '.join(dates)}", err=True)
     failed = any(o.status == "failed" for o in outcomes) or unsent
-    raise typer.Exit(1 if failed or archive.refused else 0)
+    raise typer.Exit(1 if failed or refused else 0)
 
 
 @app.command()

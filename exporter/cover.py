@@ -18,7 +18,11 @@ from exporter.book import Book
 if TYPE_CHECKING:
     from PIL import ImageDraw, ImageFont
 
-WIDTH, HEIGHT = 1600, 2560  # Kindle's recommended cover ratio (1:1.6).
+WIDTH, HEIGHT = 1600, 2560  # Drawn at Kindle's recommended size (1:1.6) …
+SIZE = (1000, 1600)  # … and stored at its minimum: a JPEG of text grows with its edges (target ≤ 100 KB).
+QUALITY = 70
+LINES = 10  # Cover lines at most, one line each, of at most TEXT_CHARS: a flat cover compresses, titles do not.
+TEXT_CHARS = 8  # A page's name (要闻) fits; an article title standing for a page without one is cut.
 PAPER = (250, 247, 240)
 INK = (34, 30, 28)
 RED = (178, 26, 30)
@@ -145,7 +149,7 @@ def cover_text(book: Book) -> CoverText:
 
 
 def draw_cover(cover: CoverText) -> bytes:
-    """Return the cover as JPEG bytes (1600×2560)."""
+    """Return the cover as JPEG bytes (1000×1600)."""
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
@@ -161,13 +165,13 @@ def draw_cover(cover: CoverText) -> bytes:
     label_font = _font(*LABEL_FONT)
     text_font = _font(*TEXT_FONT)
     lines = cover.lines
-    room = (HEIGHT - 300 - y) // 96
+    room = min(LINES, (HEIGHT - 300 - y) // 96)
     shown = lines if len(lines) <= room else (*lines[: room - 1], ("…", f"共{len(lines)}项"))
-    # With room to spare, a long line (an article title) wraps once instead of being cut.
-    wrap = 2 if len(shown) * 2 <= room else 1
+    wrap = 1
     for label, text in ((_printable(a), _printable(b)) for a, b in shown):
         draw.text((MARGIN + 40, y), label, font=label_font, fill=RED)
         x = MARGIN + 40 + max(label_font.getlength("第A01版"), label_font.getlength(label)) + 50
+        text = text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS] + "…"
         for part in _wrap(text, text_font, WIDTH - MARGIN - 40 - x, wrap):
             draw.text((x, y), part, font=text_font, fill=INK)
             y += 96
@@ -175,7 +179,7 @@ def draw_cover(cover: CoverText) -> bytes:
         draw.rectangle((MARGIN, HEIGHT - 230, WIDTH - MARGIN, HEIGHT - 226), fill=RED)
         _centered(draw, HEIGHT - 190, cover.publisher, _font(*PUBLISHER_FONT), GREY)
     out = _JpegBuffer()
-    image.save(out, quality=88)
+    image.resize(SIZE, Image.Resampling.LANCZOS).save(out, quality=QUALITY, optimize=True)
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from exporter.writers.atomic import write_bytes
 
 MANIFEST = ".epaper-manifest.json"
 VERSION = 1
+SAVE_EVERY = 1.0  # Seconds between two rewrites of the manifest while books are being recorded.
 
 
 class Manifest:
@@ -28,6 +30,8 @@ class Manifest:
     def __init__(self, folder: Path, entries: dict[str, str]) -> None:
         self.folder = folder
         self.entries = entries
+        self._dirty = False
+        self._saved = 0.0  # When save() last ran (monotonic): the first book is recorded at once.
 
     @classmethod
     def load(cls, folder: Path) -> Manifest:
@@ -45,13 +49,30 @@ class Manifest:
         return output.is_file() and self.entries.get(self._name(output)) == key
 
     def record(self, output: Path, key: str) -> None:
-        """Remember a written output and save the manifest at once (atomically)."""
+        """Remember a written output; save at once, or within a second when books finish faster.
+
+        Rewriting a decade's manifest after each of thousands of books would cost more than the books.
+        """
         self.entries[self._name(output)] = key
-        self.save()
+        self._dirty = True
+        if time.monotonic() - self._saved >= SAVE_EVERY:
+            self.save()
+
+    def flush(self) -> None:
+        """Save what record() has not saved yet (at the end of a run, or as it is interrupted)."""
+        if self._dirty:
+            self.save()
 
     def save(self) -> None:
-        data = {"version": VERSION, "tool": __version__, "outputs": dict(sorted(self.entries.items()))}
-        write_bytes(self.folder / MANIFEST, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode())
+        self._dirty, self._saved = False, time.monotonic()
+        data = {
+            "version": VERSION,
+            "tool": __version__,
+            "outputs": dict(sorted(self.entries.items())),
+        }
+        # Compact: rewritten up to once a second while a run records its books.
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        write_bytes(self.folder / MANIFEST, (text + "\n").encode("utf-8", "backslashreplace"))
 
     def _name(self, output: Path) -> str:
         try:

@@ -403,14 +403,15 @@ def test_a_worker_killed_before_its_handler_runs_leaves_no_part(
     """Interrupted, a worker that cannot run its SIGTERM handler is killed; its .part goes all the same."""
     from exporter import batch
     from exporter.archive import open_archive
+    from exporter.pipeline import executors
     from exporter.writers import WriteOptions
 
     src = make_archive(tmp_path / "src", D(2026, 9, 1), 3, pages=1, articles=1)
     out = tmp_path / "out"
     planned = batch.prepare(batch.plan(open_archive([src]).issues, "issue"), ("pdf",), out, WriteOptions())
     monkeypatch.setattr(batch, "write_book", _stuck_after_part)  # The forked workers inherit it.
-    monkeypatch.setattr(batch._Workers, "stop_wait", 0.5)
-    results = batch._Workers(2, planned.tasks).run(None)
+    monkeypatch.setattr(executors._Workers, "stop_wait", 0.5)
+    results = executors._Workers(2, planned.tasks).run(None)
     assert next(results).status == "written"  # 09-01; the two other books hang with their files open.
     deadline = time.monotonic() + 60
     while len(list(out.rglob("*.part"))) < 2 and time.monotonic() < deadline:
