@@ -362,7 +362,13 @@ def place(doc: PdfDoc, book: Book) -> list[PlacedPage]:
     for n, placed in enumerate(all_articles):
         placed.end = all_articles[n + 1].pos if n + 1 < len(all_articles) else len(doc.flat)
         where = placed.pos
+        # A photo may be set after the paragraphs that follow it in the source, to fill a page
+        # (issue 16): a caption or credit is looked for anywhere in its article, without moving the search on.
+        floating = {t for f in placed.article.figures for t in (f.caption, f.credit) if t}
         for text in placed.article.texts():
+            if text in floating:
+                placed.texts.append((text, doc.flat.find(squash(text), placed.pos, placed.end)))
+                continue
             found = doc.flat.find(squash(text), where, placed.end)
             placed.texts.append((text, found))
             if found >= 0:
@@ -375,12 +381,9 @@ def place(doc: PdfDoc, book: Book) -> list[PlacedPage]:
             )
             if found >= 0:
                 where = found
-        where = placed.pos
         for figure in placed.article.figures:
-            found = doc.flat.find(squash(figure.caption or figure.credit or ""), where, placed.end)
+            found = doc.flat.find(squash(figure.caption or figure.credit or ""), placed.pos, placed.end)
             placed.figures.append((figure, doc.page_of(found) if found >= 0 else -1))
-            if found >= 0:
-                where = found
     return placed_pages
 
 
