@@ -2,7 +2,9 @@
 
 Readers keep what the source says; these rules only change how it is set in the book:
 - `title_spaces`: doubled ideographic spaces inside a title collapse (《极目楚天　　钟情湖北》);
-- `subtitle_dash`: a 副题 is set with a leading 「——」, whatever the source did;
+- `subtitle_dash`: a 副题's leading dash, in whatever form the source wrote it (—, ―, --), is
+  「——」; a 副题 without one gets its 「——」 from the stylesheets (`.subtitle.dashless::before`),
+  so that both sources read the same while the text stays the source's;
 - `credit_caption`: a caption that is only a credit (本报记者 张三 摄) becomes the credit;
 - `jump_notes`: 转版 notes in the paper's wording (（转第四版）, （上接第一版）), and none where
   the rest is joined here or a duplicate is simply left out.
@@ -16,7 +18,7 @@ from dataclasses import replace
 from exporter.model import Article, Block, Figure
 
 _SPACES_RE = re.compile("\u3000{2,}")
-_DASH_RE = re.compile(r"^[\s\u3000]*(?:[—―─－\-]+|——)[\s\u3000]*")
+_DASH_RE = re.compile(r"^[\s\u3000]*[—―─－\-]+[\s\u3000]*")
 _CREDIT_RE = re.compile(r"^(?:[（(])?[^，。；！？,.;!?]{0,30}(?:摄|供图|制图|绘|图)(?:[）)])?$")
 _CREDIT_WORDS = ("记者", "通讯员", "摄影", "新华社", "本报", "供图", "制图")
 _TO_RE = re.compile(r"^下转第(\w+)版$")
@@ -32,11 +34,16 @@ def title_spaces(text: str | None) -> str | None:
 
 
 def subtitle_dash(text: str | None) -> str | None:
-    """Set a 副题 with one leading 「——」."""
-    if not text:
+    """Write a 副题's leading dash as 「——」 (a 副题 without one is left as it is)."""
+    if not text or not _DASH_RE.match(text):
         return text
     rest = _DASH_RE.sub("", text)
     return f"——{rest}" if rest else text
+
+
+def dashless(text: str | None) -> bool:
+    """Tell whether a 副题 has no leading dash (the stylesheets then print one)."""
+    return bool(text) and not _DASH_RE.match(text or "")
 
 
 def credit_caption(figure: Figure) -> Figure:

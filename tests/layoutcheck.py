@@ -32,6 +32,9 @@ OPENING = set("（《「『“‘〔【〈")  # May not end a line (行尾禁则
 # Full-width marks whose blank half clreq squeezes out when two meet; dashes and ellipses are two-em marks.
 SQUEEZABLE = set("，。、；：？！）》」』”’〕】〉（《「『“‘〔【〈")
 BLANK_DPI = 20
+HUBEI = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real" / "hubei_daily_2023-02-11"
+# The shapes of the generated 湖北日报 photos (width : height), in the order of their file names.
+PHOTO_SHAPES = ((1.6, 1), (1, 1.55), (2.7, 1), (1, 3))
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +313,7 @@ class Layout:
                     a, b = row[i], row[i + 1]
                     if a.text in SQUEEZABLE and b.text in SQUEEZABLE:
                         end = row[i + 2].x0 if i + 2 < len(row) else b.x1
-                        width = (end - a.x0 - 2 * extra) / self.em
+                        width = (end - a.x0 - 2 * extra) / a.size  # In ems of the marks' own size.
                         context = "".join(c.text for c in row[max(0, i - 4) : i + 6])
                         out.append(Pair(number, a.text + b.text, round(width, 2), context))
         return out
@@ -419,3 +422,21 @@ def epub_pictures(epub: Path) -> list[tuple[str, int, int]]:
                 with Image.open(io.BytesIO(book.read(path))) as image:
                     out.append((path, image.width, image.height))
     return out
+
+
+def write_hubei_sources(folder: Path) -> Path:
+    """Save 湖北日报 2023-02-11 as the site's Founder pages, with a generated picture of one of
+    PHOTO_SHAPES for each photo it names (the corpus keeps no image files)."""
+    import re
+
+    from tests.test_html_readers import save_hubei_blocks
+
+    save_hubei_blocks(folder)
+    text = (HUBEI / "content.txt").read_text(encoding="utf-8")
+    for n, name in enumerate(sorted(set(re.findall(r"pic/(\d{6}/\d{2}/[^\"'\s]+)", text)))):
+        w, h = PHOTO_SHAPES[n % len(PHOTO_SHAPES)]
+        path = folder / "pc" / "pic" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        picture = Image.new("RGB", (round(w * 300), round(h * 300)), (40 + 50 * n % 200, 110, 170))
+        picture.save(path, format="TIFF" if ".tif" in name else "JPEG")
+    return folder

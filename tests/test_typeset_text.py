@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from exporter.model import Article, Figure, Origin, Paragraph
-from exporter.tidy import credit_caption, jump_notes, page_number, subtitle_dash, tidy, title_spaces
+from exporter.tidy import credit_caption, dashless, jump_notes, page_number, subtitle_dash, tidy, title_spaces
 from exporter.writers.squeeze import squeeze
 
 HERE = Origin("t.md", 1)
@@ -23,14 +23,15 @@ def test_doubled_ideographic_spaces_in_a_title_collapse() -> None:
     ("source", "set_as"),
     [
         ("——新征程上满怀信心开新局", "——新征程上满怀信心开新局"),
-        ("新征程上满怀信心开新局", "——新征程上满怀信心开新局"),
+        ("新征程上满怀信心开新局", "新征程上满怀信心开新局"),  # The stylesheet prints its dash.
         ("—新征程上满怀信心开新局", "——新征程上满怀信心开新局"),
         ("\u3000——\u3000新征程", "——新征程"),
         ("--新征程", "——新征程"),
     ],
 )
-def test_a_subtitle_is_set_with_one_leading_dash(source: str, set_as: str) -> None:
+def test_a_subtitles_dash_is_written_one_way(source: str, set_as: str) -> None:
     assert subtitle_dash(source) == set_as
+    assert dashless(source) == (source == "新征程上满怀信心开新局")
 
 
 def test_a_caption_that_is_only_a_credit_becomes_the_credit() -> None:
@@ -65,7 +66,7 @@ def test_tidy_applies_every_rule_to_an_article() -> None:
         "01",
         "极目楚天\u3000\u3000钟情湖北",
         HERE,
-        subtitle="新征程上",
+        subtitle="—新征程上",
         blocks=(Figure("记者 王五 摄", HERE), Paragraph("正文。", HERE)),
         notes=("转第04版：同一全文，只在第01版收录",),
     )
