@@ -235,11 +235,14 @@ class Layout:
                 yield line, (col_left, col_right)
 
     def short_lines(self, tolerance_em: float = 0.1) -> list[Short]:
-        """Return the full lines whose end is farther than `tolerance_em` from the column's edge."""
+        """Return the full lines whose end is farther than `tolerance_em` from the column's edge.
+
+        A line ending in a closing mark may hang its blank half past the edge (clreq 行尾点号悬挂)."""
         out = []
         for line, (_, right) in self.full_lines():
             gap = (right - line.x1) / self.em
-            if abs(gap) > tolerance_em:
+            hang = 0.5 if line.text.rstrip()[-1:] in CLOSING else 0.0
+            if gap > tolerance_em or gap < -tolerance_em - hang:
                 out.append(Short(line.page, round(gap, 2), line.text))
         return out
 
@@ -358,10 +361,10 @@ def _glyph_rows(chars: list[Glyph]) -> list[list[Glyph]]:
     out = []
     for row in rows.values():
         row.sort(key=lambda c: c.x0)
-        # Two columns share a baseline: split where the gap is wider than two ems.
+        # Two columns share a baseline: split where the gap is wider than an em (the gap is 7 mm, 1.9 em).
         current = [row[0]]
         for c in row[1:]:
-            if c.x0 - current[-1].x1 > 2 * c.size:
+            if c.x0 - current[-1].x1 > c.size:
                 out.append(current)
                 current = []
             current.append(c)
