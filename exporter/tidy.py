@@ -1,7 +1,8 @@
 """Text tidying when a book is laid out: named rules that make every source read like the paper.
 
 Readers keep what the source says; these rules only change how it is set in the book:
-- `title_spaces`: doubled ideographic spaces inside a title collapse (《极目楚天　　钟情湖北》);
+- `title_spaces`: doubled ideographic spaces inside a headline, or inside the 《》 of a work's
+  title in the text, collapse to one (《极目楚天　　钟情湖北》);
 - `subtitle_dash`: a 副题's leading dash, in whatever form the source wrote it (—, ―, --), is
   「——」; a 副题 without one gets its 「——」 from the stylesheets (`.subtitle.dashless::before`),
   so that both sources read the same while the text stays the source's;
@@ -15,9 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from exporter.model import Article, Block, Figure
+from exporter.model import Article, Block, Figure, Paragraph
 
 _SPACES_RE = re.compile("\u3000{2,}")
+_WORK_RE = re.compile("《[^《》]*》")
 _DASH_RE = re.compile(r"^[\s\u3000]*[—―─－\-]+[\s\u3000]*")
 _CREDIT_RE = re.compile(r"^(?:[（(])?[^，。；！？,.;!?]{0,30}(?:摄|供图|制图|绘|图)(?:[）)])?$")
 _CREDIT_WORDS = ("记者", "通讯员", "摄影", "新华社", "本报", "供图", "制图")
@@ -31,6 +33,13 @@ _DIGITS = "〇一二三四五六七八九"
 def title_spaces(text: str | None) -> str | None:
     """Collapse runs of ideographic spaces in a title to one."""
     return _SPACES_RE.sub("\u3000", text) if text else text
+
+
+def work_title_spaces(text: str) -> str:
+    """Collapse runs of ideographic spaces inside the 《》 of a work's title in running text."""
+    if "\u3000\u3000" not in text:
+        return text
+    return _WORK_RE.sub(lambda m: _SPACES_RE.sub("\u3000", m.group()), text)
 
 
 def subtitle_dash(text: str | None) -> str | None:
@@ -84,7 +93,11 @@ def jump_notes(notes: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _block(block: Block) -> Block:
-    return credit_caption(block) if isinstance(block, Figure) else block
+    if isinstance(block, Figure):
+        return credit_caption(block)
+    if isinstance(block, Paragraph) and (text := work_title_spaces(block.text)) != block.text:
+        return replace(block, text=text)
+    return block
 
 
 def tidy(article: Article) -> Article:

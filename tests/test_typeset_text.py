@@ -7,7 +7,16 @@ import datetime as dt
 import pytest
 
 from exporter.model import Article, Figure, Origin, Paragraph
-from exporter.tidy import credit_caption, dashless, jump_notes, page_number, subtitle_dash, tidy, title_spaces
+from exporter.tidy import (
+    credit_caption,
+    dashless,
+    jump_notes,
+    page_number,
+    subtitle_dash,
+    tidy,
+    title_spaces,
+    work_title_spaces,
+)
 from exporter.writers.squeeze import squeeze
 
 HERE = Origin("t.md", 1)
@@ -17,6 +26,8 @@ def test_doubled_ideographic_spaces_in_a_title_collapse() -> None:
     assert title_spaces("极目楚天\u3000\u3000钟情湖北") == "极目楚天\u3000钟情湖北"
     assert title_spaces("极目楚天\u3000钟情湖北") == "极目楚天\u3000钟情湖北"
     assert title_spaces(None) is None
+    text = "宣传片《极目楚天\u3000\u3000钟情湖北》引得嘉宾赞叹。\u3000\u3000另起"
+    assert work_title_spaces(text) == "宣传片《极目楚天\u3000钟情湖北》引得嘉宾赞叹。\u3000\u3000另起"
 
 
 @pytest.mark.parametrize(
