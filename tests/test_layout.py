@@ -89,3 +89,18 @@ def test_the_check_sees_a_ragged_edge_and_holes(tmp_path_factory: pytest.TempPat
     layout = Layout(pdf, SCREEN)
     assert len(layout.short_lines()) > 50
     assert len(layout.holes()) >= 2
+
+
+def test_contents_folios_are_in_equal_width_figures(pdfs: PdfShelf) -> None:
+    """The page numbers after the contents' leaders: every digit of one size is as wide as the others."""
+    from tests.layoutcheck import _glyphs
+
+    for layout in layouts(pdfs, f"rmrb-{DAY}"):
+        right = layout.frame.edges(layout.trims[1], 2)[2]
+        widths: dict[float, set[float]] = {}
+        for _, chars in _glyphs(layout.path, [2]):  # The screen profile's contents start on page 2.
+            for c in chars:
+                if c.text.isdigit() and c.x1 > right - 20:
+                    widths.setdefault(c.size, set()).add(round(c.x1 - c.x0, 1))
+        assert widths, "no folios found on the contents page"
+        assert {size: w for size, w in widths.items() if len(w) > 1} == {}
