@@ -31,6 +31,7 @@ IMAGE_SCHEME = "epaper-image"
 MAX_PDF_CHARACTERS = 5_000_000  # A month of 人民日报 is about 3 million.
 justify.install()  # Chinese lines justified between characters, not only at spaces.
 MAKEUP_PASSES = 2  # Layouts after the first one to place pictures that leave holes.
+MAKEUP_MAX_PAGES = 400  # Longer books (volumes) are laid out once: each layout costs their full time again.
 
 
 def check_size(book: Book, target: Path) -> None:
@@ -103,12 +104,13 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
             # Pictures that would leave a hole at a page foot go after the paragraphs that fill it
             # (or are made to fit it); a moved picture may leave a hole further on: at most 3 layouts.
             placements: dict[str, makeup.Placement] = {}
-            for _ in range(MAKEUP_PASSES):
+            for _ in range(MAKEUP_PASSES if len(document.pages) <= MAKEUP_MAX_PAGES else 0):
                 found = makeup.moves(document) if options.columns == 1 else {}
                 if not found:
                     break
                 placements = makeup.merged(placements, found)
                 html = build_html(makeup.moved(book, placements), options, images, when, makeup.heights(placements))
+                del document  # One laid-out book in memory at a time (about 1.3 MiB a page).
                 document = _lay_out(html, fetcher, stylesheets, pdf_options)
             with atomic_file(target) as handle:
                 document.write_pdf(handle, **pdf_options)
