@@ -24,6 +24,7 @@ from exporter.model import (
     Paragraph,
     Separator,
 )
+from exporter.tidy import tidy
 
 Bundle = Literal["issue", "month", "range"]
 
@@ -232,7 +233,8 @@ def lay_out(issues: list[Issue], kind: Bundle = "issue", span: tuple[dt.date, dt
             chapter += 1
             file = f"page{chapter:03d}.xhtml"
             articles = []
-            for a, article in enumerate(page.articles, start=1):
+            for a, source_article in enumerate(page.articles, start=1):
+                article = tidy(source_article)  # Set like the paper: titles, 副题 dash, credits, 转版 notes.
                 anchor = f"i{i}p{p}a{a}"
                 blocks = []
                 h = 0

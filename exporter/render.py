@@ -16,6 +16,8 @@ import jinja2
 from exporter import __version__
 from exporter.errors import EpaperError
 from exporter.resources import templates_dir
+from exporter.tidy import dashless
+from exporter.writers.squeeze import squeeze
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -49,6 +51,8 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         extensions=["jinja2.ext.do"],
         bytecode_cache=_bytecode_cache(),
     )
+    env.filters["squeeze"] = squeeze  # 标点挤压 markup for text set in the book.
+    env.tests["dashless"] = dashless  # A 副题 whose 「——」 the stylesheet prints.
     return env
 
 

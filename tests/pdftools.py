@@ -302,7 +302,10 @@ def _read_pages(path: Path) -> list[PdfPage]:
 
 def header_text(article: Article) -> str:
     """Return the article header as printed: kicker, title, subtitle, byline (whitespace removed)."""
-    return squash("".join(t for t in (article.kicker, article.title, article.subtitle, article.byline) if t))
+    subtitle = article.subtitle
+    if subtitle and subtitle[0] not in "—―─－-":  # Issue 16: every 副题 is printed after a 「——」.
+        subtitle = "——" + subtitle
+    return squash("".join(t for t in (article.kicker, article.title, subtitle, article.byline) if t))
 
 
 def heading_label(kicker: str | None, text: str) -> str:
@@ -362,7 +365,13 @@ def place(doc: PdfDoc, book: Book) -> list[PlacedPage]:
     for n, placed in enumerate(all_articles):
         placed.end = all_articles[n + 1].pos if n + 1 < len(all_articles) else len(doc.flat)
         where = placed.pos
+        # A photo may be set after the paragraphs that follow it in the source, to fill a page
+        # (issue 16): a caption or credit is looked for anywhere in its article, without moving the search on.
+        floating = {t for f in placed.article.figures for t in (f.caption, f.credit) if t}
         for text in placed.article.texts():
+            if text in floating:
+                placed.texts.append((text, doc.flat.find(squash(text), placed.pos, placed.end)))
+                continue
             found = doc.flat.find(squash(text), where, placed.end)
             placed.texts.append((text, found))
             if found >= 0:
@@ -375,12 +384,9 @@ def place(doc: PdfDoc, book: Book) -> list[PlacedPage]:
             )
             if found >= 0:
                 where = found
-        where = placed.pos
         for figure in placed.article.figures:
-            found = doc.flat.find(squash(figure.caption or figure.credit or ""), where, placed.end)
+            found = doc.flat.find(squash(figure.caption or figure.credit or ""), placed.pos, placed.end)
             placed.figures.append((figure, doc.page_of(found) if found >= 0 else -1))
-            if found >= 0:
-                where = found
     return placed_pages
 
 
@@ -748,6 +754,17 @@ MODULE_BOOKS = {
         "tiny",
         *(f"tiny-{s}" for s in PAGE_SIZES),
     ),
+    "test_layout": (
+        "archive",
+        "archive-print",
+        "archive-2col",
+        "hubei-screen",
+        "hubei-print",
+        "hubei-2col",
+        f"rmrb-{RMRB_DATES[0]}",
+        f"rmrb-{RMRB_DATES[0]}-print",
+        f"rmrb-{RMRB_DATES[0]}-2col",
+    ),
 }
 
 
@@ -796,6 +813,18 @@ def shelf(tmp_path_factory: pytest.TempPathFactory, rmrb_dir: Path | None = None
     if rmrb_dir is not None:
         for date in RMRB_DATES:
             s.recipe(f"rmrb-{date}", lambda date=date: [rmrb_dir, "--from", date, "--to", date])  # type: ignore[misc]
+    # The typesetting settings of issue 16: print profile and two columns besides the screen default.
+    from tests.layoutcheck import HUBEI, write_hubei_sources
+
+    s.recipe("archive-2col", lambda: [EXAMPLES, "--columns", "2"], needs=(EXAMPLES,))
+    hubei = (HUBEI / "content.txt",)
+    s.recipe("hubei-screen", lambda: [sources("hubei", write_hubei_sources)], needs=hubei)
+    s.recipe("hubei-print", lambda: [sources("hubei", write_hubei_sources), "--pdf-profile", "print"], needs=hubei)
+    s.recipe("hubei-2col", lambda: [sources("hubei", write_hubei_sources), "--columns", "2"], needs=hubei)
+    if rmrb_dir is not None:
+        day = ["--from", RMRB_DATES[0], "--to", RMRB_DATES[0]]
+        s.recipe(f"rmrb-{RMRB_DATES[0]}-print", lambda: [rmrb_dir, *day, "--pdf-profile", "print"])
+        s.recipe(f"rmrb-{RMRB_DATES[0]}-2col", lambda: [rmrb_dir, *day, "--columns", "2"])
     return s
 
 

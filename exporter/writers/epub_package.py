@@ -74,6 +74,8 @@ def assemble(book: Book, options: WriteOptions) -> Package:
     build_facsimile_pictures(package, pictures)
     package.epub.set_cover(COVER_IMAGE, b"", create_page=False)  # cover-image; build_zip packs the drawing.
     cover = build_cover_page(package)
+    # calibre and Kindle find the cover page by the guide (EPUB 2); without it calibre draws its own, a second cover.
+    package.epub.guide.append({"type": "cover", "href": "cover.xhtml", "title": "封面"})
     nav = build_nav(package)
     chapters = build_chapters(package)
     build_ncx(package)
@@ -303,7 +305,7 @@ def build_zip(package: Package, when: dt.datetime, cover: Callable[[], bytes]) -
     entries sorted, fixed times; the cover image last, from `cover()`, as it may still be drawn."""
     raw = io.BytesIO()
     # Level 0: ebooklib only frames the entries; the repack below deflates each one once.
-    settings = {"mtime": when, "raise_exceptions": True, "epub2_guide": False, "compresslevel": 0}
+    settings = {"mtime": when, "raise_exceptions": True, "epub2_guide": True, "compresslevel": 0}
     try:
         epub.write_epub(raw, package.epub, settings)
     except OSError as exc:

@@ -24,12 +24,15 @@ from exporter.images import MAX_PIXELS, PRINT_MAX_PIXELS, ImageRef, embed
 from exporter.model import Notice, Origin
 from exporter.render import render
 from exporter.resources import styles_dir
-from exporter.writers import WriteOptions, build_time, facsimile, in_language
+from exporter.writers import WriteOptions, build_time, facsimile, in_language, justify, makeup
 from exporter.writers.atomic import atomic_file
 from exporter.writers.pdfsetup import check_page_size
 
 IMAGE_SCHEME = "epaper-image"
 MAX_PDF_CHARACTERS = 5_000_000  # A month of 人民日报 is about 3 million.
+justify.install()  # Chinese lines justified between characters, not only at spaces.
+MAKEUP_PASSES = 2  # Layouts after the first one to place pictures that leave holes.
+MAKEUP_MAX_PAGES = 400  # Longer books (volumes) are laid out once: each layout costs their full time again.
 
 
 def check_size(book: Book, target: Path) -> None:
@@ -102,21 +105,41 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
     originals = facsimile.originals_mode(options)
     if originals == "embed" and (kept := facsimile.attachments(book, when, notices)):
         pdf_options["attachments"] = [*cast(list, pdf_options.get("attachments", [])), *kept]
+    fetcher = _ImageFetcher(served)
     with _weasyprint_warnings() as collected:
-        document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=_ImageFetcher(served))
         try:
+            document = _lay_out(html, fetcher, stylesheets, pdf_options)
+            # Pictures that would leave a hole at a page foot go after the paragraphs that fill it
+            # (or are made to fit it); a moved picture may leave a hole further on: at most 3 layouts.
+            placements: dict[str, makeup.Placement] = {}
+            for _ in range(MAKEUP_PASSES if len(document.pages) <= MAKEUP_MAX_PAGES else 0):
+                found = makeup.moves(document) if options.columns == 1 else {}
+                if not found:
+                    break
+                placements = makeup.merged(placements, found)
+                html = build_html(makeup.moved(book, placements), options, images, when, makeup.heights(placements))
+                del document  # One laid-out book in memory at a time (about 1.3 MiB a page).
+                document = _lay_out(html, fetcher, stylesheets, pdf_options)
             with atomic_file(target) as handle:
                 if originals == "append":  # Rendered in memory, then the site's pages after it.
-                    rendered = document.write_pdf(stylesheets=stylesheets, **pdf_options)
+                    rendered = document.write_pdf(**pdf_options)
                     handle.write(facsimile.append_originals(rendered, book, notices))
                 else:
-                    document.write_pdf(handle, stylesheets=stylesheets, **pdf_options)
+                    document.write_pdf(handle, **pdf_options)
         except OutputError:
             raise
         except Exception as exc:  # WeasyPrint has no error hierarchy; name the book, not a traceback.
             raise OutputError(f"{target}: PDF rendering failed: {type(exc).__name__}: {exc}") from None
     notices.extend(Notice(_origin(book), f"WeasyPrint: {m}") for m in collected.messages)
     return notices
+
+
+def _lay_out(
+    html: str, fetcher: URLFetcher, stylesheets: list[weasyprint.CSS], pdf_options: dict[str, object]
+) -> weasyprint.document.Document:
+    return weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher).render(
+        stylesheets=stylesheets, **pdf_options
+    )
 
 
 def build_images(
@@ -138,7 +161,13 @@ def build_facsimile_pictures(
     return book, {name: (p.data, p.media_type) for name, p in prepared.items()}
 
 
-def build_html(book: Book, options: WriteOptions, images: dict[str, ImageRef], when: dt.datetime) -> str:
+def build_html(
+    book: Book,
+    options: WriteOptions,
+    images: dict[str, ImageRef],
+    when: dt.datetime,
+    picture_heights: dict[str, float] | None = None,
+) -> str:
     return render(
         "print/book.html.j2",
         options.templates,
@@ -153,6 +182,7 @@ def build_html(book: Book, options: WriteOptions, images: dict[str, ImageRef], w
         created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         subject=_subject(book),
         keywords=_keywords(book),
+        picture_heights=picture_heights or {},
     )
 
 
@@ -175,10 +205,13 @@ def _css(name: str) -> weasyprint.CSS:
 def build_stylesheets(options: WriteOptions, width: float, height: float) -> list[weasyprint.CSS]:
     """Return the built-in CSS, the profile's, the page size, then the user's (--css) last."""
     size = f"@page {{ size: {width}mm {height}mm; }} .cover {{ height: {height}mm; }}"
+    margins = 44  # Top and bottom page margins, mm (print.css).
     if width < 170:  # A5 and smaller: A4's margins would leave too narrow a text block.
         size += " @page { margin: 16mm 13mm; }"
+        margins = 32
         if options.pdf_profile == "print":
             size += " @page :left { margin: 16mm 15mm 16mm 11mm; } @page :right { margin: 16mm 11mm 16mm 15mm; }"
+    size += f" :root {{ --photo-height: {round((height - margins) * 0.47)}mm; }}"  # A photo: about half the text area.
     sheets = [_css("print.css"), _css(f"print-{options.pdf_profile}.css"), weasyprint.CSS(string=size)]
     if options.css is not None:
         try:
