@@ -13,7 +13,7 @@ from lxml import etree
 from tests.conftest import ROOT
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 def yaml_quote(text: str) -> str:
