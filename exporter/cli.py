@@ -173,7 +173,6 @@ def export(
         FORMATS,
         check_writable,
         execute,
-        missing_dates,
         output_lock,
         plan,
         prepare,
@@ -182,6 +181,7 @@ def export(
     )
     from exporter.cover import warm_up
     from exporter.manifest import MANIFEST
+    from exporter.missing import SHOWN_RUNS, days, listed, missing_runs
     from exporter.papers import is_language_tag
     from exporter.progress import Progress, print_summary, summary
     from exporter.sources import ReadOptions
@@ -267,15 +267,15 @@ def export(
                 )
                 raise typer.Exit(130) from None
             progress.close()
-    missing = missing_dates(archive.issues, first, last)
+    missing = missing_runs(archive.issues, first, last)
     if report is not None:
         write_report(report, outcomes, missing, [str(e) for e in archive.refused])
-    missing_count = sum(len(d) for d in missing.values())
+    missing_count = sum(days(runs) for runs in missing.values())
     print_summary(summary(outcomes, len(archive.refused), missing_count, time.perf_counter() - started))
     if missing_count and not quiet:
-        for name, dates in missing.items():
-            if dates:
-                typer.echo(f"no issue of {name} on: {', '.join(dates)}", err=True)
+        for name, runs in missing.items():
+            if runs:
+                typer.echo(f"no issue of {name} on: {', '.join(listed(runs, SHOWN_RUNS))}", err=True)
     failed = any(o.status == "failed" for o in outcomes)
     raise typer.Exit(1 if failed or archive.refused else 0)
 
