@@ -14,7 +14,7 @@ import typer
 import typer.core
 
 from exporter import __version__
-from exporter.errors import EpaperError, InputError
+from exporter.errors import EpaperError, InputError, printable
 
 # Typer escapes "[default: …]" as "\\[default: …]" for rich whenever rich is installed, even with rich help off.
 typer.core.HAS_RICH = False
@@ -206,10 +206,11 @@ def export(
     if lang is not None and not is_language_tag(lang):
         raise EpaperError(f"--lang {lang!r}: not a language tag such as zh-CN, zh-Hans or zh-Hant-TW")
     if css is not None:
-        from exporter.overrides import check_stylesheet
+        from exporter.overrides import check_stylesheet, stylesheet_for_books
 
         for warning in check_stylesheet(css):
             typer.echo(f"epaper: warning: {warning}", err=True)
+        css = stylesheet_for_books(css.resolve())  # Imports inlined, URLs dropped: what both books can carry.
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if first and last and first > last:
         raise EpaperError(f"--from {first} is after --to {last}")
@@ -275,7 +276,7 @@ def export(
     if missing_count and not quiet:
         for name, runs in missing.items():
             if runs:
-                typer.echo(f"no issue of {name} on: {', '.join(listed(runs, SHOWN_RUNS))}", err=True)
+                typer.echo(printable(f"no issue of {name} on: {', '.join(listed(runs, SHOWN_RUNS))}"), err=True)
     failed = any(o.status == "failed" for o in outcomes)
     raise typer.Exit(1 if failed or archive.refused else 0)
 
@@ -352,7 +353,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)  # Returns typer.Exit's code instead of exiting.
     except EpaperError as exc:
-        typer.echo(f"epaper: error: {exc}", err=True)
+        typer.echo(f"epaper: error: {printable(str(exc))}", err=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from exporter.batch import Outcome, Task
+from exporter.errors import printable
 
 
 class Progress:
@@ -66,6 +67,7 @@ class Progress:
             self._bar = None
 
     def _print(self, line: str) -> None:
+        line = printable(line)  # A paper or file name with a bidi override must not spoof the line.
         if self._bar is not None:
             self._bar.console.print(line, markup=False, highlight=False)
         else:
