@@ -12,6 +12,8 @@ from exporter.missing import listed, merged, missing_runs
 from exporter.model import Issue, Paper
 from tests.conftest import run_cli
 from tests.hostile import markdown_source, run_measured
+from tests.synth import make_archive
+from tests.test_hostile import needs_namespaces, run_in_namespace
 
 D = dt.date
 
@@ -109,3 +111,19 @@ def test_front_matter_nested_within_the_limit_still_reads(tmp_path: Path) -> Non
     source.write_text(nested_front_matter("flow", 30), encoding="utf-8")
     result = run_cli("export", source, "-o", tmp_path / "out", "-f", "epub")
     assert result.returncode == 0, result.stderr
+
+
+@needs_namespaces
+def test_after_a_full_disk_the_summary_counts_the_files_already_written(tmp_path: Path) -> None:
+    src = make_archive(tmp_path / "src", D(2026, 1, 1), 2, pages=2, articles=2, images=2)
+    probe = tmp_path / "probe"
+    assert run_cli("export", src, "-o", probe, "--to", "2026-01-01", "-f", "epub").returncode == 0
+    (epub,) = probe.glob("*/*.epub")
+    out = tmp_path / "out"
+    out.mkdir()
+    tmpfs = f"mount -t tmpfs -o size={epub.stat().st_size * 3 // 2} tmpfs '{out}'"  # The first EPUB fits, no PDF.
+    result = run_in_namespace(tmpfs, "export", src, "-o", out, "-j", "1", "-f", "epub,pdf")
+    assert result.returncode == 1, result.stderr
+    assert f"epaper: failed: 合成日报 2026-01-01: {out}/合成日报/2026-01-01.pdf: cannot write" in result.stderr
+    assert "books: 2 (0 written, 0 unchanged, 2 failed, 1 of them partly written)" in result.stderr
+    assert "files written: 1" in result.stderr

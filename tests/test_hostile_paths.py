@@ -137,3 +137,18 @@ def test_json_images_inside_the_sources_still_round_trip(tmp_path: Path) -> None
     again = run_cli("inspect", "--json", src / "again.json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["issues"] == json.loads(dumped.stdout)["issues"]
+
+
+def test_control_and_bidi_characters_in_names_and_quoted_text_are_escaped_in_every_message(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "good.md").write_text(markdown_source("正文。\n", title="好\u202e标题"), encoding="utf-8")
+    (src / "evil\u202edm.txt").write_text("", encoding="utf-8")  # Shows as `evil.txt…md` when printed raw.
+    (src / "photo\u2067.md").write_text(markdown_source("![图](<x\u202e\x1b[2Jgpj.png>)\n\n正文。\n"), encoding="utf-8")
+    result = run_cli("export", src, "-o", tmp_path / "out", "-f", "epub")
+    assert result.returncode == 1, result.stderr
+    for raw in ("\u202e", "\u2067", "\x1b"):
+        assert raw not in result.stderr, ascii(result.stderr)
+    assert f"epaper: refused: {src}/evil\\u202edm.txt: empty file" in result.stderr
+    assert f"{src}/photo\\u2067.md:" in result.stderr
+    assert "missing image 'x%E2%80%AE%1B%5B2Jgpj.png'" in result.stderr  # markdown-it percent-encodes it.
