@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from exporter.missing import listed, merged, missing_runs
 from exporter.model import Issue, Paper
+from exporter.text import breakable_runs
 from tests.conftest import run_cli
-from tests.hostile import markdown_source, run_measured
+from tests.hostile import markdown_source, pdf_text, run_measured, squash
 from tests.synth import make_archive
 from tests.test_hostile import needs_namespaces, run_in_namespace
 
@@ -127,3 +129,40 @@ def test_after_a_full_disk_the_summary_counts_the_files_already_written(tmp_path
     assert f"epaper: failed: 合成日报 2026-01-01: {out}/合成日报/2026-01-01.pdf: cannot write" in result.stderr
     assert "books: 2 (0 written, 0 unchanged, 2 failed, 1 of them partly written)" in result.stderr
     assert "files written: 1" in result.stderr
+
+
+# --- long runs in the PDF (layout linear in paragraph length; benchmarks/bench_long_text.py times it) -------
+
+
+def test_breakable_runs_cut_only_long_text_nodes_and_keep_every_character() -> None:
+    han = "汉字排版" * 600  # 2,400 characters: cut.
+    latin = "A&amp;B" + "x" * 3000  # One "word": gets break opportunities.
+    html = f"<title>{'标题' * 800}</title><p>{han}</p><p>短段落。</p><p>{latin}</p>"
+    out = breakable_runs(html)
+    assert f"<title>{'标题' * 800}</title>" in out, "the title is no layout"
+    assert "<p>短段落。</p>" in out, "short paragraphs untouched"
+    assert re.sub(r"<[^>]+>", "", out) == re.sub(r"<[^>]+>", "", html)
+    assert out.count("<span>") == 3 + 4  # 2,400 ideographs in 3 boxes; 3,007 Latin characters in 4.
+    assert "&amp;" in out and not re.search(r"&[a-z]*<", out), "never inside an entity"
+    longest = max(len(s) for s in re.split(r"<[^>]+>", out.split("</title>")[1]))
+    assert longest <= 1250
+    assert max(len(s) for s in re.split(r"<[^>]+>", out.split("<p><span>A")[1])) <= 40 + 5
+
+
+def test_a_long_paragraph_without_punctuation_keeps_all_its_text_in_the_pdf(tmp_path: Path) -> None:
+    han = "".join("汉字排版不断行的长段落" for _ in range(1200))  # 13,200 characters, no punctuation.
+    latin = "abcdefghij" * 500  # 5,000 characters with no break opportunity.
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.md").write_text(markdown_source(f"{han}\n\n{latin}\n"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("export", src, "-o", out, "-f", "pdf", timeout=300)
+    assert result.returncode == 0, result.stderr
+    (pdf,) = out.glob("*/*.pdf")
+    furniture = {"青川晚报", "2026年1月14日", "第02版"}  # Running heads; page numbers are digits alone on a line.
+    lines = [
+        line for line in pdf_text(pdf).splitlines() if line.strip() not in furniture and not line.strip().isdigit()
+    ]
+    text = squash("\n".join(lines))
+    assert han in text
+    assert latin in text, "wrapped, not run off the page"

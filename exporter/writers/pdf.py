@@ -23,6 +23,7 @@ from exporter.images import MAX_PIXELS, PRINT_MAX_PIXELS, ImageRef, embed
 from exporter.model import Notice, Origin
 from exporter.render import render
 from exporter.resources import styles_dir
+from exporter.text import breakable_runs
 from exporter.writers import WriteOptions, build_time, in_language
 from exporter.writers.atomic import atomic_file
 from exporter.writers.pdfsetup import check_page_size
@@ -91,7 +92,7 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
     notices: list[Notice] = []
     when = build_time(book.sources, book.date_to)
     images, served = build_images(book, options, notices)
-    html = build_html(book, options, images, when)
+    html = breakable_runs(build_html(book, options, images, when))  # Layout linear in paragraph length.
     stylesheets = build_stylesheets(options, width, height)
     pdf_options = build_pdf_options(book, options, when)
     with _weasyprint_warnings() as collected:
