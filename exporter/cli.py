@@ -236,12 +236,12 @@ def export(
         archive = open_archive(sources, ReadOptions(keep_punctuation, paper), Selection(paper, first, last))
         for error in archive.refused:
             typer.echo(f"epaper: refused: {error}", err=True)
+        if not quiet:  # Before the checks below: "skipped" warnings say why no source may be left.
+            for notice in archive.notices:
+                typer.echo(f"epaper: warning: {notice}", err=True)
         _require_sources(archive.files, sources)
         if archive.unreadable == archive.files:
             raise EpaperError("no source could be read")
-        if not quiet:
-            for notice in archive.notices:
-                typer.echo(f"epaper: warning: {notice}", err=True)
         if not archive.issues:
             raise EpaperError(_nothing_to_export(sources, paper, first, last))
 

@@ -66,6 +66,17 @@ def normalized_article(title: str, *paragraphs: str, **fields: object) -> dict[s
     return {"title": title, "blocks": blocks, **fields}
 
 
+def founder_page(title: str, body: str) -> str:
+    """A saved Founder article page (the layout of tests/fixtures/html/founder) around BODY."""
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>青山日报</title></head><body>\n'
+        '<div id="scroller"><p id="nowLayout">02</p>\n'
+        f'<font id="main-title">{title}</font><font id="author">2024年01月06日</font>\n'
+        f'<div id="content"><founder-content><!--enpcontent-->\n{body}\n<!--/enpcontent--></founder-content>'
+        "</div></div></body></html>\n"
+    )
+
+
 def epub_documents(path: Path) -> dict[str, etree._Element]:
     """Parse every XHTML document and the OPF of an EPUB (raises if any is not well-formed)."""
     with zipfile.ZipFile(path) as book:

@@ -13,18 +13,7 @@ import pytest
 
 from exporter.sources.web.html import MAX_DEPTH, flatten_nesting
 from tests.conftest import run_cli
-from tests.hostile import epub_text, squash
-
-
-def founder_page(title: str, body: str) -> str:
-    """A saved Founder article page (the layout of tests/fixtures/html/founder) around BODY."""
-    return (
-        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>青山日报</title></head><body>\n'
-        '<div id="scroller"><p id="nowLayout">02</p>\n'
-        f'<font id="main-title">{title}</font><font id="author">2024年01月06日</font>\n'
-        f'<div id="content"><founder-content><!--enpcontent-->\n{body}\n<!--/enpcontent--></founder-content>'
-        "</div></div></body></html>\n"
-    )
+from tests.hostile import epub_text, founder_page, squash
 
 
 def runs(n: int, word: str = "段") -> list[str]:

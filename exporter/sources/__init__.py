@@ -41,6 +41,8 @@ READERS: tuple[Reader, ...] = (
     Reader("exporter.sources.web.rmrb", (".htm", ".html")),
 )
 PAPER_TOML = "paper.toml"
+# Hidden folders of tools, left out without a word; any other hidden folder is named in a warning.
+_TOOL_FOLDERS = frozenset((".git", ".hg", ".svn", ".idea", ".vscode", ".cache", ".venv", ".tox", ".ipynb_checkpoints"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,8 @@ def discover(sources: Sequence[str | Path], skipped: list[Notice] | None = None)
             continue
         root = path.absolute()
         for folder, dirnames, filenames in os.walk(path, followlinks=False):
+            for hidden in sorted(d for d in dirnames if d.startswith(".") and d not in _TOOL_FOLDERS):
+                skipped.append(Notice(Origin(display_path(Path(folder, hidden))), "hidden folder: not read"))
             dirnames[:] = sorted((d for d in dirnames if not d.startswith(".")), key=natural_key)
             for name in sorted(filenames, key=natural_key):
                 file = Path(folder, name)
