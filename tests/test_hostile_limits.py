@@ -166,3 +166,14 @@ def test_a_long_paragraph_without_punctuation_keeps_all_its_text_in_the_pdf(tmp_
     text = squash("\n".join(lines))
     assert han in text
     assert latin in text, "wrapped, not run off the page"
+
+
+def test_json_nested_deep_is_one_line(tmp_path: Path) -> None:
+    source = tmp_path / "deep.json"
+    article = '{"title": "标题", "blocks": [], "extra": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    issue = '{"paper": "甲报", "date": "2026-01-01", "pages": [{"label": "01", "articles": [' + article + "]}]}"
+    source.write_text('{"format": "epaper/normalized", "version": 1, "issues": [' + issue + "]}", encoding="utf-8")
+    result = run_cli("export", source, "-o", tmp_path / "out", "-f", "epub")
+    assert result.returncode == 2, result.stderr
+    assert f"epaper: refused: {source}: bad JSON: nested too deeply" in result.stderr
+    assert "Traceback" not in result.stderr
