@@ -154,6 +154,7 @@ _VOID_TAGS = frozenset((
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
     "wbr", "keygen", "basefont", "frame", "isindex",
 ))  # fmt: skip
+_DOCUMENT_TAGS = frozenset(("html", "head", "body"))  # One each, whatever the page repeats (pages saved as one).
 _SELF_CLOSING = frozenset(("p", "li", "dt", "dd", "tr", "td", "th", "option"))  # A second one closes the first.
 
 
@@ -173,7 +174,7 @@ def flatten_nesting(text: str) -> tuple[str, int]:
         if name is None:  # A comment or raw text: no nesting in it.
             continue
         name = name.lower()
-        if name in _VOID_TAGS or match.group(4):
+        if name in _VOID_TAGS or name in _DOCUMENT_TAGS or match.group(4):
             continue
         if match.group(2):  # A closing tag: pop to its opening tag, if it is open at all.
             if not open_count.get(name):
