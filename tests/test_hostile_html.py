@@ -88,6 +88,11 @@ def test_a_ten_million_character_paragraph_is_kept_whole(tmp_path: Path) -> None
         ("<!--" + "<div>" * 1000 + "-->", 0),  # Tags in a comment are no tags.
         ("<script>" + "<div>" * 1000 + "</script>", 0),
         ("<div>" * (MAX_DEPTH + 3) + "<br/><img src=x>", 3),  # Voids and self-closing tags do not nest.
+        ("<SCRIPT>" + "<div>" * 1000 + "</Script>" + "<div>" * (MAX_DEPTH + 1), 1),  # Case-blind end tag.
+        ("<script>" * 20_000 + "<div>" * 1000, 0),  # An unclosed script runs to the end: no tags after it.
+        ("<!--" * 20_000 + "<div>" * 1000, 0),  # So does an unclosed comment.
+        ("<a" * 200_000, 0),  # Tags never closed by `>`.
+        ("<html><body>" * 1000 + "<div>" * MAX_DEPTH, 0),  # Pages saved into one file repeat these.
     ],
 )
 def test_flatten_nesting_counts(html: str, removed: int) -> None:

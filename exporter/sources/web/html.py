@@ -146,10 +146,10 @@ def _parser() -> lxml.html.HTMLParser:
 
 
 MAX_DEPTH = 200  # libxml2 drops everything below 256 levels (2048 with huge_tree), text after it too.
-_TAG_RE = re.compile(
-    r"<!--.*?-->|<(script|style|textarea|title|xmp)\b[^>]*>.*?</\1\s*>|<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*?(/?)>",
-    re.S | re.I,
-)
+# A tag, or the start of a comment; `[^<>]` so that a `<` never scans past the next one (linear time).
+_TAG_RE = re.compile(r"<!--|<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
+_RAW_TEXT = frozenset(("script", "style", "textarea", "title", "xmp"))  # Their content holds no tags.
+_RAW_END = {name: re.compile(f"</{name}", re.I) for name in _RAW_TEXT}
 _VOID_TAGS = frozenset((
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
     "wbr", "keygen", "basefont", "frame", "isindex",
@@ -169,14 +169,19 @@ def flatten_nesting(text: str) -> tuple[str, int]:
     stack: list[tuple[str, bool]] = []
     open_count: dict[str, int] = {}
     removed: list[tuple[int, int, str]] = []
-    for match in _TAG_RE.finditer(text):
-        name = match.group(3)
-        if name is None:  # A comment or raw text: no nesting in it.
+    position = 0
+    while (match := _TAG_RE.search(text, position)) is not None:
+        position = match.end()
+        if match.group(0) == "<!--":  # Skip the comment whole; an unclosed one runs to the end.
+            end = text.find("-->", position)
+            if end < 0:
+                break
+            position = end + 3
             continue
-        name = name.lower()
-        if name in _VOID_TAGS or name in _DOCUMENT_TAGS or match.group(4):
+        name = match.group(2).lower()
+        if name in _VOID_TAGS or name in _DOCUMENT_TAGS or match.group(3):
             continue
-        if match.group(2):  # A closing tag: pop to its opening tag, if it is open at all.
+        if match.group(1):  # A closing tag: pop to its opening tag, if it is open at all.
             if not open_count.get(name):
                 continue
             while stack:
@@ -186,6 +191,12 @@ def flatten_nesting(text: str) -> tuple[str, int]:
                     if not kept:
                         removed.append((match.start(), match.end(), name))
                     break
+            continue
+        if name in _RAW_TEXT:  # No nesting inside: jump to its end tag (an unclosed one runs to the end).
+            closing = _RAW_END[name].search(text, position)
+            if closing is None:
+                break
+            position = closing.start()
             continue
         if name in _SELF_CLOSING and stack and stack[-1][0] == name:
             stack.pop()
