@@ -29,6 +29,7 @@ from exporter.background import Helper
 from exporter.book import Book, Bundle, book_stem, lay_out
 from exporter.errors import EpaperError, OutputError
 from exporter.manifest import Manifest, build_key
+from exporter.missing import REPORT_RUNS, Run, days, listed, merged
 from exporter.model import Issue, Notice
 from exporter.pipeline.limits import Limits, OverBudget, time_budget
 from exporter.text import safe_filename
@@ -333,28 +334,19 @@ def execute(
     return sorted(outcomes, key=lambda o: (o.paper, o.date))
 
 
-def missing_dates(issues: Sequence[Issue], date_from: dt.date | None, date_to: dt.date | None) -> dict[str, list[str]]:
-    """Return, per paper, the dates in the range (else between its first and last issue) with no issue."""
-    by_paper: dict[str, set[dt.date]] = defaultdict(set)
-    for issue in issues:
-        by_paper[issue.paper.name].add(issue.date)
-    out = {}
-    for paper, have in sorted(by_paper.items()):
-        start, end = date_from or min(have), date_to or max(have)
-        days = (start + dt.timedelta(days=n) for n in range((end - start).days + 1))
-        out[paper] = [d.isoformat() for d in days if d not in have]
-    return out
-
-
 def write_report(
-    path: Path, outcomes: Sequence[Outcome], missing: dict[str, list[str]], refused: Sequence[str]
+    path: Path, outcomes: Sequence[Outcome], missing: dict[str, list[Run]], refused: Sequence[str]
 ) -> None:
-    """Write the JSON report (shape in DESIGN.md, plus missing dates per paper and refused sources)."""
-    all_missing = sorted({d for dates in missing.values() for d in dates})
+    """Write the JSON report (shape in DESIGN.md, plus missing dates per paper and refused sources).
+
+    Missing dates are runs (`2017-04-24…2017-04-30`, a lone day as itself), at most REPORT_RUNS a list.
+    """
+    all_missing = merged(r for runs in missing.values() for r in runs)
     report = {
         "issues": [o.entry() for o in outcomes],
-        "missing_dates": all_missing,
-        "missing_dates_by_paper": missing,
+        "missing_dates": listed(all_missing, REPORT_RUNS),
+        "missing_days": days(all_missing),
+        "missing_dates_by_paper": {paper: listed(runs, REPORT_RUNS) for paper, runs in missing.items()},
         "refused_sources": list(refused),
     }
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"

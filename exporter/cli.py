@@ -14,10 +14,11 @@ import typer
 import typer.core
 
 from exporter import __version__
-from exporter.errors import EpaperError, InputError
+from exporter.errors import EpaperError, InputError, printable
 
 if TYPE_CHECKING:
     from exporter.batch import Outcome
+    from exporter.missing import Run
 
 # Typer escapes "[default: …]" as "\\[default: …]" for rich whenever rich is installed, even with rich help off.
 typer.core.HAS_RICH = False
@@ -216,7 +217,6 @@ def export(
         FORMATS,
         check_writable,
         execute,
-        missing_dates,
         output_lock,
         plan,
         prepare,
@@ -224,6 +224,7 @@ def export(
     )
     from exporter.cover import warm_up
     from exporter.manifest import MANIFEST
+    from exporter.missing import missing_runs
     from exporter.papers import is_language_tag
     from exporter.pipeline import rerun
     from exporter.pipeline.cluster import DaskExecutor
@@ -254,10 +255,11 @@ def export(
     if lang is not None and not is_language_tag(lang):
         raise EpaperError(f"--lang {lang!r}: not a language tag such as zh-CN, zh-Hans or zh-Hant-TW")
     if css is not None:
-        from exporter.overrides import check_stylesheet
+        from exporter.overrides import check_stylesheet, stylesheet_for_books
 
         for warning in check_stylesheet(css):
             typer.echo(f"epaper: warning: {warning}", err=True)
+        css = stylesheet_for_books(css.resolve())  # Imports inlined, URLs dropped: what both books can carry.
     engine = executor or ("dask" if scheduler else "local")
     if engine not in ("local", "dask"):
         raise EpaperError(f"--executor {executor!r}: expected local or dask")
@@ -322,12 +324,12 @@ def export(
         archive = open_archive(sources, read_options, selection)
         for error in archive.refused:
             typer.echo(f"epaper: refused: {error}", err=True)
+        if not quiet:  # Before the checks below: "skipped" warnings say why no source may be left.
+            for notice in archive.notices:
+                typer.echo(f"epaper: warning: {notice}", err=True)
         _require_sources(archive.files, sources)
         if archive.unreadable == archive.files:
             raise EpaperError("no source could be read")
-        if not quiet:
-            for notice in archive.notices:
-                typer.echo(f"epaper: warning: {notice}", err=True)
         if not archive.issues:
             raise EpaperError(_nothing_to_export(sources, paper, first, last))
 
@@ -355,7 +357,7 @@ def export(
                 raise typer.Exit(130) from None
             progress.close()
             outcomes.sort(key=lambda o: (o.paper, o.date))
-            missing = missing_dates(archive.issues, first, last)
+            missing = missing_runs(archive.issues, first, last)
             if not archive.refused:
                 photos = [f.image for i in archive.issues for a in i.articles for f in a.figures if f.image]
                 notices = [str(n) for n in archive.notices]
@@ -366,7 +368,7 @@ def export(
 
 def _finish(
     outcomes: "list[Outcome]",
-    missing: dict[str, list[str]],
+    missing: "dict[str, list[Run]]",
     refused: list[str],
     report: Path | None,
     quiet: bool,
@@ -377,16 +379,17 @@ def _finish(
     import time
 
     from exporter.batch import write_report
+    from exporter.missing import SHOWN_RUNS, days, listed
     from exporter.progress import print_summary, summary
 
     if report is not None:
         write_report(report, outcomes, missing, refused)
-    missing_count = sum(len(d) for d in missing.values())
+    missing_count = sum(days(runs) for runs in missing.values())
     print_summary(summary(outcomes, len(refused), missing_count, time.perf_counter() - started))
     if missing_count and not quiet:
-        for name, dates in missing.items():
-            if dates:
-                typer.echo(f"no issue of {name} on: {', '.join(dates)}", err=True)
+        for name, runs in missing.items():
+            if runs:
+                typer.echo(printable(f"no issue of {name} on: {', '.join(listed(runs, SHOWN_RUNS))}"), err=True)
     failed = any(o.status == "failed" for o in outcomes) or unsent
     raise typer.Exit(1 if failed or refused else 0)
 
@@ -610,7 +613,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)  # Returns typer.Exit's code instead of exiting.
     except EpaperError as exc:
-        typer.echo(f"epaper: error: {exc}", err=True)
+        typer.echo(f"epaper: error: {printable(str(exc))}", err=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 MAX_PIXELS = 2_000_000  # E-readers choke on huge photos; above this we downscale.
 PRINT_MAX_PIXELS = 12_000_000  # Print keeps ≥ 300 dpi for a full A4 width photo.
 BOMB_PIXELS = 90_000_000  # Pillow's own guard is ~89 MP; refuse clearly instead of a traceback.
+MAX_IMAGE_BYTES = 64 * 1024 * 1024  # A bigger file is no newspaper photo; never read it whole.
 KEPT_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
 
 
@@ -44,11 +45,17 @@ class PreparedImage:
 
 def prepare(path: str, max_pixels: int = MAX_PIXELS) -> PreparedImage:
     """Return the photo ready to embed, or raise ImageProblem saying why it cannot be."""
+    import stat as kinds
+
     file = Path(path)
     try:
         stat = file.stat()
     except OSError as exc:
         raise ImageProblem(f"missing image {path}: {exc.strerror}") from None
+    if not kinds.S_ISREG(stat.st_mode):  # /dev/zero, a FIFO: never opened (a JSON may name anything).
+        raise ImageProblem(f"image {path} is not a regular file: not embedded")
+    if stat.st_size > MAX_IMAGE_BYTES:
+        raise ImageProblem(f"image {path} is {stat.st_size >> 20} MiB, over the {MAX_IMAGE_BYTES >> 20} MiB limit")
     return _prepare(str(file), stat.st_mtime_ns, stat.st_size, max_pixels)
 
 
@@ -56,12 +63,20 @@ def prepare(path: str, max_pixels: int = MAX_PIXELS) -> PreparedImage:
 def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedImage:
     from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError  # Only books with photos need Pillow.
 
+    from exporter.sources.decoding import NotRegular, TooLarge, read_regular
+
     Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint turns it on at import: a cut photo would pass half grey.
+    try:  # Checked again on the open file: it may have been swapped for a FIFO or grown since the stat.
+        raw = read_regular(path, MAX_IMAGE_BYTES)
+    except (NotRegular, TooLarge) as exc:
+        raise ImageProblem(f"image {path}: {exc}: not embedded") from None
+    except OSError as exc:
+        raise ImageProblem(f"missing image {path}: {exc.strerror or exc}") from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as opened:
+            with Image.open(io.BytesIO(raw)) as opened:
                 if opened.width * opened.height > BOMB_PIXELS:
                     raise ImageProblem(
                         f"image {path} is {opened.width}×{opened.height} pixels, over the "
@@ -79,8 +94,7 @@ def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedIm
         raise ImageProblem(f"image {path} is unreadable or corrupt ({type(exc).__name__}): not embedded") from None
 
     if as_is:
-        with open(path, "rb") as handle:
-            data = _without_metadata(handle.read())
+        data = _without_metadata(raw)
         if data is not None:  # The photo's own compressed data: no second lossy encoding, no waiting for it.
             return PreparedImage(data, *KEPT_FORMATS["JPEG"], image.width, image.height)
     if image.width * image.height > max_pixels:

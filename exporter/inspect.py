@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from exporter.archive import Archive
+from exporter.errors import printable
 from exporter.model import Article, Figure, Heading, Highlights, Paragraph, Separator
 
 
@@ -15,6 +16,9 @@ class Node:
     text: str
     children: list[Node] = field(default_factory=list)
     style: str = ""
+
+    def __post_init__(self) -> None:
+        self.text = printable(self.text)  # Titles and file names may hold bidi overrides or line breaks.
 
 
 def article_summary(article: Article) -> str:

@@ -113,7 +113,9 @@ def build_key(issues: tuple[Issue, ...], fmt: str, kind: str, span: object, opti
 
 
 def _file_digest(path: Path) -> bytes:
-    try:
-        return hashlib.sha256(path.read_bytes()).digest()
+    from exporter.sources.decoding import read_regular
+
+    try:  # Regular files of at most 64 MiB: a template linked to /proc/kcore or a FIFO is not read.
+        return hashlib.sha256(read_regular(path, 64 << 20)).digest()
     except OSError:
         return b"missing"

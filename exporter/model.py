@@ -28,7 +28,9 @@ class Notice:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.origin}: {self.message}"
+        from exporter.errors import printable  # Names and quoted text may hold bidi overrides.
+
+        return printable(f"{self.origin}: {self.message}")
 
 
 # --- body blocks -----------------------------------------------------------------

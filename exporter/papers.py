@@ -29,8 +29,10 @@ def read_paper_toml(path: Path, display: str) -> Paper:
     """Return the Paper a paper.toml describes, or raise InputError naming the problem."""
     import tomllib  # Only archives with a paper.toml need it.
 
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    from exporter.sources.decoding import read_regular
+
+    try:  # A regular file of at most 1 MiB: a FIFO or /dev/zero named paper.toml must not hang the run.
+        data = tomllib.loads(read_regular(path, 1 << 20).decode("utf-8-sig"))
     except OSError as exc:
         raise InputError(display, f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from exporter.batch import Outcome, Task
+from exporter.errors import printable
 
 
 class Progress:
@@ -66,6 +67,7 @@ class Progress:
             self._bar = None
 
     def _print(self, line: str) -> None:
+        line = printable(line)  # A paper or file name with a bidi override must not spoof the line.
         if self._bar is not None:
             self._bar.console.print(line, markup=False, highlight=False)
         else:
@@ -77,11 +79,14 @@ def summary(outcomes: Sequence[Outcome], refused: int, missing: int, seconds: fl
     written = [o for o in outcomes if o.status == "written"]
     skipped = [o for o in outcomes if o.status == "skipped"]
     failed = [o for o in outcomes if o.status == "failed"]
+    partly = sum(1 for o in failed if o.outputs)  # One format written (and recorded) before another failed.
+    books = f"{len(outcomes)} ({len(written)} written, {len(skipped)} unchanged, {len(failed)} failed"
+    books += f", {partly} of them partly written)" if partly else ")"
     rows = [
-        ("books", f"{len(outcomes)} ({len(written)} written, {len(skipped)} unchanged, {len(failed)} failed)"),
+        ("books", books),
         ("pages", str(sum(o.pages for o in outcomes))),
         ("articles", str(sum(o.articles for o in outcomes))),
-        ("files written", str(sum(len(o.outputs) for o in written))),
+        ("files written", str(sum(len(o.outputs) for o in [*written, *failed]))),
         ("time", f"{seconds:.1f} s"),
     ]
     if refused:

@@ -8,10 +8,14 @@ change one block of the built-in one.
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
+from jinja2.loaders import split_template_path
 
 from exporter import __version__
 from exporter.errors import EpaperError
@@ -33,15 +37,46 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
+MAX_TEMPLATE_BYTES = 1 << 20  # A template is a page of markup, not a megabyte.
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """Load templates only from regular files inside the folder: a symlink out of it (to /etc/passwd),
+    a FIFO or a device named like a template is refused, never read."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        for folder in self.searchpath:
+            path = Path(folder, *split_template_path(template))
+            if not os.path.lexists(path):
+                continue
+            root = Path(folder).resolve()
+            try:
+                resolved = path.resolve()
+                info = resolved.stat()
+            except (OSError, RuntimeError):
+                raise EpaperError(f"template {path}: cannot be read (a broken or looping link)") from None
+            if not resolved.is_relative_to(root):
+                raise EpaperError(f"template {path}: a link to {resolved}, outside the template folder: refused")
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TEMPLATE_BYTES:
+                raise EpaperError(f"template {path}: not a regular file of at most 1 MiB: refused")
+            break
+        return super().get_source(environment, template)
+
+
 @cache
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
-    """Return the (cached, per worker) environment for a template override folder."""
+    """Return the (cached, per worker) environment for a template override folder.
+
+    With the user's templates it is Jinja2's sandbox: a template may read the book it is given and
+    use filters and tests, but never reach Python's internals (`cycler.__init__.__globals__` …).
+    """
     builtin = jinja2.FileSystemLoader(str(templates_dir()))
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"!base": builtin}, delimiter="/")]
     if user_templates is not None:
-        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+        loaders.append(ConfinedLoader(str(user_templates)))
     loaders.append(builtin)
-    env = jinja2.Environment(
+    kind = jinja2.Environment if user_templates is None else jinja2.sandbox.SandboxedEnvironment
+    env = kind(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,  # Every template writes XHTML: text that looks like markup stays text.
         undefined=jinja2.StrictUndefined,
@@ -64,6 +99,10 @@ def render(name: str, user_templates: Path | None = None, **context: object) -> 
         raise EpaperError(f"template {exc.name} not found (in {user_templates or 'the built-in templates'})") from None
     except jinja2.TemplateSyntaxError as exc:
         raise EpaperError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
+    except EpaperError:  # A template the loader refused, named by the loader.
+        raise
+    except jinja2.sandbox.SecurityError as exc:
+        raise EpaperError(f"{_template_place(exc) or f'template {name}'}: not allowed in a template: {exc}") from None
     except jinja2.TemplateError as exc:
         raise EpaperError(f"{_template_place(exc) or f'template {name}'}: template error: {exc}") from None
     except Exception as exc:  # {{ 1/0 }} and the like in a user's template: theirs to fix, not a bug here.

@@ -110,3 +110,71 @@ def safe_filename(name: str) -> str:
         return name
     digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{short or '_'}-{digest}"
+
+
+# --- long runs of text in the PDF's HTML ---------------------------------------------------------------
+
+RUN_CHUNK = 1000  # Characters per text box: WeasyPrint re-encodes a box's whole remaining text for each line.
+_WORD_MAX = 40  # A run without a break opportunity gets one every this many characters.
+_LONG_TEXT_RE = re.compile(rf"<(style|script|title)\b[^>]*>.*?</\1\s*>|(?<=>)([^<]{{{RUN_CHUNK},}})(?=<)", re.S | re.I)
+# Runs with no space, ideograph or CJK punctuation: nowhere a line may break.
+_UNBROKEN_RE = re.compile(
+    rf"[^\s\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]{{{2 * _WORD_MAX},}}"
+)
+
+
+def breakable_runs(html: str) -> str:
+    """Cut text nodes of the PDF's HTML into boxes of about RUN_CHUNK characters, breakable where cut.
+
+    WeasyPrint lays out a line by encoding the rest of its text box to UTF-8, so one paragraph of n
+    characters costs O(n²): 160,000 characters without punctuation took 55 s instead of 7. Spans
+    bound each box; a <wbr> where they meet keeps a line break possible there (WeasyPrint drops text
+    at a box boundary that cannot break). A run without any break opportunity (a 5 MB "word")
+    gets a <wbr> every 40 characters, so it wraps instead of running off the page. Only text nodes
+    longer than RUN_CHUNK are touched: every ordinary page is laid out as before.
+    """
+    return _LONG_TEXT_RE.sub(lambda m: m.group(0) if m.group(1) else _chunked(m.group(2)), html)
+
+
+def _chunked(text: str) -> str:
+    text = _UNBROKEN_RE.sub(lambda m: "<wbr>".join(_cut(m.group(0), _WORD_MAX)), text)
+    return "".join(f"<span>{piece}</span><wbr>" for piece in _cut(text, RUN_CHUNK, "<wbr>"))
+
+
+def _cut(text: str, size: int, prefer: str = "") -> list[str]:
+    """Cut `text` into pieces of about `size` characters, never inside an entity or a tag (or
+    combining sequence); at `prefer` (an existing <wbr>), a space or between two ideographs when one is near."""
+    pieces = []
+    start = 0
+    while len(text) - start > size:
+        end = start + size
+        window = text[end : end + size // 4]
+        near = [i for i in (window.find(prefer) if prefer else -1, window.find(" "), _between_han(window)) if i >= 0]
+        if near:
+            end += min(near)
+        else:
+            end = _safe_cut(text, end)
+        if end <= start:
+            end = start + size
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
+    return [p for p in pieces if p]
+
+
+def _between_han(window: str) -> int:
+    """Return the first place in `window` between two ideographs (a line may always break there), or -1."""
+    return next((i for i in range(1, len(window)) if has_han(window[i - 1]) and has_han(window[i])), -1)
+
+
+def _safe_cut(text: str, end: int) -> int:
+    """Move a cut back out of an HTML entity or tag, and off a combining mark or joiner."""
+    amp, semi = text.rfind("&", end - 12, end), text.rfind(";", end - 12, end)
+    if amp > semi:
+        end = amp
+    lt, gt = text.rfind("<", end - 8, end), text.rfind(">", end - 8, end)
+    if lt > gt:
+        end = lt
+    while end > 1 and (unicodedata.category(text[end]).startswith("M") or text[end] in "\u200d\ufe0f"):
+        end -= 1
+    return end

@@ -13,7 +13,7 @@ from lxml import etree
 from tests.conftest import ROOT
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 def yaml_quote(text: str) -> str:
@@ -64,6 +64,17 @@ def normalized_issue(paper: str, articles: list[dict[str, object]], label: str =
 def normalized_article(title: str, *paragraphs: str, **fields: object) -> dict[str, object]:
     blocks = [{"type": "paragraph", "text": p} for p in paragraphs]
     return {"title": title, "blocks": blocks, **fields}
+
+
+def founder_page(title: str, body: str) -> str:
+    """A saved Founder article page (the layout of tests/fixtures/html/founder) around BODY."""
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>青山日报</title></head><body>\n'
+        '<div id="scroller"><p id="nowLayout">02</p>\n'
+        f'<font id="main-title">{title}</font><font id="author">2024年01月06日</font>\n'
+        f'<div id="content"><founder-content><!--enpcontent-->\n{body}\n<!--/enpcontent--></founder-content>'
+        "</div></div></body></html>\n"
+    )
 
 
 def epub_documents(path: Path) -> dict[str, etree._Element]:

@@ -491,7 +491,7 @@ def test_hostile_founder_page_keeps_its_text(tmp_path: Path) -> None:
     assert article.title == "安全的标题"
     assert [f.caption for f in article.figures] == ["远程图片的说明文字。", "越界图片的说明文字。"]
     assert [b.text for b in article.blocks if isinstance(b, Paragraph)] == [
-        "第一段正文，到此结束。",
+        "第一段正文，脚本链接文字混合大小写到此结束。",  # A javascript: link goes, its words stay (issue 18).
         "第二段有外部链接文字保留。",
         "第三段正文。",  # Text after a broken <embed> is kept.
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -80,6 +81,11 @@ def without_article_page_names(issues: tuple[Issue, ...]) -> list[Issue]:
     ]
 
 
+def copy_examples(tmp_path: Path) -> Path:
+    """The examples beside where the JSON is written: a JSON's photos must lie under its folder (issue 18)."""
+    return Path(shutil.copytree(EXAMPLES, tmp_path / "examples"))
+
+
 def round_trip(archive: Archive, target: Path) -> Archive:
     data = normalized.dump(list(archive.issues), list(archive.notices))
     target.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -149,7 +155,7 @@ def test_page_name_from_paper_toml_round_trips(tmp_path: Path) -> None:
 
 @needs(EXAMPLES)
 def test_examples_round_trip_same_json(tmp_path: Path) -> None:
-    original = open_archive([EXAMPLES])
+    original = open_archive([copy_examples(tmp_path)])
     assert original.issues
     again = round_trip(original, tmp_path / "examples.json")
     assert again.refused == ()
@@ -159,7 +165,7 @@ def test_examples_round_trip_same_json(tmp_path: Path) -> None:
 
 @needs(EXAMPLES)
 def test_examples_round_trip(tmp_path: Path) -> None:
-    original = open_archive([EXAMPLES])
+    original = open_archive([copy_examples(tmp_path)])
     assert original.issues
     again = round_trip(original, tmp_path / "examples.json")
     assert again.refused == ()

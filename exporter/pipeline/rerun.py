@@ -11,6 +11,7 @@ which hashes content and skips or rebuilds book by book.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -21,6 +22,7 @@ from typing import Any
 
 from exporter import __version__
 from exporter.batch import Outcome
+from exporter.missing import Run
 from exporter.writers import WriteOptions
 from exporter.writers.atomic import write_bytes
 
@@ -33,7 +35,7 @@ class Replay:
     """What the last identical run reported, to be reported again."""
 
     outcomes: list[Outcome]
-    missing: dict[str, list[str]]
+    missing: dict[str, list[Run]]
     notices: list[str]
 
 
@@ -100,7 +102,11 @@ def replay(out: Path, key: str | None) -> Replay | None:
                 if _stat(path) != stat:
                     return None
         outcomes = [Outcome(**{**entry, "status": "skipped", "seconds": 0.0}) for entry in record["issues"]]
-        return Replay(outcomes, dict(record["missing"]), list(record["notices"]))
+        missing = {
+            paper: [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in runs]
+            for paper, runs in record["missing"].items()
+        }
+        return Replay(outcomes, missing, list(record["notices"]))
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -110,7 +116,7 @@ def remember(
     key: str | None,
     outcomes: Sequence[Outcome],
     photos: Sequence[str],
-    missing: dict[str, list[str]],
+    missing: dict[str, list[Run]],
     notices: Sequence[str],
 ) -> None:
     """Record a complete run for the next identical one (a run with failures is never replayed)."""
@@ -123,7 +129,7 @@ def remember(
         "photos": {str(Path(p).absolute()): _stat(p) for p in sorted(set(photos))},
         "outputs": outputs,
         "issues": [{k: v for k, v in o.entry().items() if k not in ("status", "seconds")} for o in outcomes],
-        "missing": missing,
+        "missing": {paper: [[a.isoformat(), b.isoformat()] for a, b in runs] for paper, runs in missing.items()},
         "notices": list(notices),
     }
     records = _records(out)

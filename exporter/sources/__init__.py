@@ -13,7 +13,7 @@ from exporter.errors import InputError
 from exporter.model import Article, Facsimile, Notice, Origin, Paper
 from exporter.papers import read_paper_toml
 from exporter.sources.base import GENERIC, ReadOptions, ReadResult
-from exporter.sources.decoding import peek
+from exporter.sources.decoding import kind, peek
 from exporter.sources.images import resolved_root
 from exporter.sources.xmlsafe import clean_paper, clean_result, paper_notice
 from exporter.text import natural_key
@@ -44,6 +44,8 @@ READERS: tuple[Reader, ...] = (
 )
 PAPER_TOML = "paper.toml"
 FETCH_LEDGER = "fetch.json"  # What `epaper fetch` records beside a saved date: no article source.
+# Hidden folders of tools, left out without a word; any other hidden folder is named in a warning.
+_TOOL_FOLDERS = frozenset((".git", ".hg", ".svn", ".idea", ".vscode", ".cache", ".venv", ".tox", ".ipynb_checkpoints"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,18 +79,24 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def discover(sources: Sequence[str | Path]) -> tuple[list[SourceFile], list[Path]]:
+def discover(sources: Sequence[str | Path], skipped: list[Notice] | None = None) -> tuple[list[SourceFile], list[Path]]:
     """Return the source files under SOURCES (natural order) and the paper.toml files found.
 
+    Only regular files are read: a FIFO would block the run, a device never ends. Files left out
+    that look like sources (hidden ones such as `..md`, FIFOs, sockets, devices) go to `skipped`.
     Raises InputError for a SOURCE that does not exist.
     """
     files: list[SourceFile] = []
     tomls: list[Path] = []
     seen: set[tuple[int, int]] = set()
+    skipped = skipped if skipped is not None else []
     for source in sources:
         path = Path(source)
         if not path.exists():
             raise InputError(str(source), "no such file or folder")
+        if not path.is_dir() and not path.is_file():
+            skipped.append(Notice(Origin(display_path(path)), f"{_kind(path)}, not a regular file: skipped"))
+            continue
         if path.is_file():
             if path.name == PAPER_TOML:
                 tomls.append(path)
@@ -97,10 +105,22 @@ def discover(sources: Sequence[str | Path]) -> tuple[list[SourceFile], list[Path
             continue
         root = path.absolute()
         for folder, dirnames, filenames in os.walk(path, followlinks=False):
+            for hidden in sorted(d for d in dirnames if d.startswith(".") and d not in _TOOL_FOLDERS):
+                skipped.append(Notice(Origin(display_path(Path(folder, hidden))), "hidden folder: not read"))
             dirnames[:] = sorted((d for d in dirnames if not d.startswith(".")), key=natural_key)
             for name in sorted(filenames, key=natural_key):
                 file = Path(folder, name)
-                if name.startswith(".") or name == FETCH_LEDGER:
+                if name == FETCH_LEDGER:
+                    continue
+                source_like = name == PAPER_TOML or Path(name).suffix.lower() in suffixes()
+                if name.startswith("."):
+                    if source_like:  # `..md`, `.draft.md`: said, so that a file is never left out unseen.
+                        skipped.append(
+                            Notice(Origin(display_path(file)), "hidden file (name starts with a dot): skipped")
+                        )
+                    continue
+                if source_like and not file.is_file() and not file.is_symlink():
+                    skipped.append(Notice(Origin(display_path(file)), f"{_kind(file)}, not a regular file: skipped"))
                     continue
                 if name == PAPER_TOML:
                     tomls.append(file)
@@ -119,6 +139,13 @@ def _add(files: list[SourceFile], seen: set[tuple[int, int]], source: SourceFile
     if key not in seen:  # The same file named twice (a folder and a file in it) is read once.
         seen.add(key)
         files.append(source)
+
+
+def _kind(path: Path) -> str:
+    try:
+        return kind(path.stat().st_mode)
+    except OSError:
+        return "unreadable"
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -151,8 +178,9 @@ def read_all(
     progress: Callable[[SourceFile], None] | None = None,
 ) -> Catalog:
     """Read every source under SOURCES; refuse bad files one by one, never stop at the first."""
-    files, tomls = discover(sources)
-    catalog = Catalog(files=len(files))
+    skipped: list[Notice] = []
+    files, tomls = discover(sources, skipped)
+    catalog = Catalog(files=len(files), notices=skipped)
     for toml in tomls:
         try:
             paper, removed = clean_paper(read_paper_toml(toml, display_path(toml)))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from pathlib import Path
 
 from exporter.errors import InputError
@@ -12,13 +14,65 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f]")  # Control characters text file
 MAX_SOURCE_BYTES = 64 * 1024 * 1024  # A bigger "article" is not an article; refuse before reading it.
 
 
+class NotRegular(OSError):
+    """A path that names a FIFO, device, socket or folder: never read (a FIFO blocks, /dev/zero never ends)."""
+
+
+class TooLarge(OSError):
+    """A file over the size limit: refused before (or while) it is read."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} bytes, over the {limit} byte limit")
+        self.size = size
+        self.limit = limit
+
+
+def kind(mode: int) -> str:
+    """Name a file type as a message says it: a FIFO, a character device …"""
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_regular(path: Path | str, limit: int, size: int | None = None) -> bytes:
+    """Return the bytes of a regular file of at most `limit` bytes (the first `size` bytes if given).
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO, a device or a
+    file swapped in after a check is refused, never waited on or read without end; /proc files that
+    claim size 0 are cut at the limit. Raises NotRegular, TooLarge or OSError.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegular(f"{kind(info.st_mode)}, not a regular file")
+        if size is not None:
+            return handle.read(size)
+        if info.st_size > limit:
+            raise TooLarge(info.st_size, limit)
+        data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise TooLarge(len(data), limit)
+        return data
+
+
 def read_bytes(path: Path, display: str) -> bytes:
-    """Return the bytes of a source file, refusing one too large to be an article."""
+    """Return the bytes of a source file, refusing one too large to be an article or not a regular file."""
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise InputError(display, f"file is {size // 1048576} MiB, larger than the 64 MiB limit for a source")
-        return path.read_bytes()
+        return read_regular(path, MAX_SOURCE_BYTES)
+    except TooLarge as exc:
+        raise InputError(
+            display, f"file is {exc.size // 1048576} MiB, larger than the 64 MiB limit for a source"
+        ) from None
+    except NotRegular as exc:
+        raise InputError(display, f"cannot read: {exc}") from None
     except OSError as exc:
         raise InputError(display, f"cannot read: {exc.strerror or exc}") from None
 
@@ -67,8 +121,7 @@ def _check_text(text: str, display: str) -> str:
 def peek(path: Path, size: int = 4096) -> str | None:
     """Return the start of a file as text for sniffing, or None if it is empty, binary or unreadable."""
     try:
-        with path.open("rb") as f:
-            data = f.read(size)
+        data = read_regular(path, MAX_SOURCE_BYTES, size)
     except OSError:
         return None
     # UTF-8 first, forgiving a character cut at the end of the sample (1 to 3 bytes); else the full rules.

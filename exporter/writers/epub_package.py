@@ -361,7 +361,7 @@ def _document(package: Package, uid: str, file_name: str, template: str, **conte
     )
     data = xhtml.encode("utf-8")
     try:
-        etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
     except etree.XMLSyntaxError as exc:
         raise OutputError(
             f"template {template} produced XHTML that does not parse ({exc}); check your --templates"

@@ -24,6 +24,7 @@ from exporter.images import MAX_PIXELS, PRINT_MAX_PIXELS, ImageRef, embed
 from exporter.model import Notice, Origin
 from exporter.render import render
 from exporter.resources import styles_dir
+from exporter.text import breakable_runs
 from exporter.writers import WriteOptions, build_time, facsimile, in_language, justify, makeup
 from exporter.writers.atomic import atomic_file
 from exporter.writers.pdfsetup import check_page_size
@@ -97,7 +98,7 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
     images, served = build_images(book, options, notices)
     book, pictures = build_facsimile_pictures(book, options, notices)
     served.update(pictures)
-    html = build_html(book, options, images, when)
+    html = breakable_runs(build_html(book, options, images, when))  # Layout linear in paragraph length.
     stylesheets = build_stylesheets(options, width, height)
     if facsimile.has_facsimiles(book):  # After the profile's, before the user's (--css).
         stylesheets.insert(3, _css("print-facsimile.css"))
@@ -117,7 +118,8 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
                 if not found:
                     break
                 placements = makeup.merged(placements, found)
-                html = build_html(makeup.moved(book, placements), options, images, when, makeup.heights(placements))
+                moved = makeup.moved(book, placements)
+                html = breakable_runs(build_html(moved, options, images, when, makeup.heights(placements)))
                 del document  # One laid-out book in memory at a time (about 1.3 MiB a page).
                 document = _lay_out(html, fetcher, stylesheets, pdf_options)
             with atomic_file(target) as handle:

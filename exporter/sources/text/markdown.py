@@ -177,10 +177,45 @@ def _front_matter(text: str, display: str) -> tuple[_FrontMatter, str, int]:
     return _FrontMatter(meta, lines[1:end], display), "\n".join(lines[end + 1 :]), end + 2
 
 
+MAX_YAML_DEPTH = 64  # Front matter holds a few fields; PyYAML recurses once per level (RecursionError at ~1000).
+
+
+def _too_deep(lines: list[str]) -> int | None:
+    """Return the index of the first line nested deeper than MAX_YAML_DEPTH (indents, `- ` and brackets)."""
+    indents: list[int] = []
+    flow = 0
+    for n, line in enumerate(lines):
+        content = line.lstrip(" ")
+        if not content or content.startswith("#"):
+            continue
+        indent = len(line) - len(content)
+        while indents and indents[-1] >= indent:
+            indents.pop()
+        indents.append(indent)
+        dashes = len(content) - len(content.lstrip("- ")) if content.startswith("- ") else 0
+        quote = ""
+        for c in content:  # Brackets inside quoted text do not nest.
+            if quote:
+                quote = "" if c == quote else quote
+            elif c in "\"'":
+                quote = c
+            elif c in "[{":
+                flow += 1
+                if len(indents) + dashes + flow > MAX_YAML_DEPTH:
+                    return n
+            elif c in "]}":
+                flow = max(0, flow - 1)
+        if len(indents) + dashes + flow > MAX_YAML_DEPTH:
+            return n
+    return None
+
+
 def _parse_yaml(lines: list[str], display: str) -> dict[str, Any]:
     """Parse front matter with PyYAML (what the plain reader declines)."""
     import yaml
 
+    if (deep := _too_deep(lines)) is not None:
+        raise InputError(display, f"bad front matter: nested more than {MAX_YAML_DEPTH} levels deep", line=deep + 2)
     try:
         # BaseLoader keeps every value a string: page 02 stays "02", never the number 2.
         meta = _load_yaml("\n".join(lines))

@@ -126,12 +126,95 @@ def parse_bytes(data: bytes, display: str) -> tuple[HtmlElement, tuple[Notice, .
     text, notices = _decode(data, display)
     if len(_HTML_START_RE.findall(text)) > 1:  # Pages saved into one file: libxml2 stops at the first </html>.
         text = _DOCUMENT_END_RE.sub("", text)
+    text, flattened = flatten_nesting(text)
+    if flattened:
+        message = f"elements nested deeper than {MAX_DEPTH} levels: {flattened} tag(s) below that removed, text kept"
+        notices = (*notices, Notice(Origin(display), message))
     try:
-        doc = lxml.html.document_fromstring(_XML_DECL_RE.sub("", text, count=1))
+        doc = lxml.html.document_fromstring(_XML_DECL_RE.sub("", text, count=1), parser=_parser())
     except (etree.ParserError, ValueError) as exc:
         raise InputError(display, f"not an HTML page: {exc}") from None
     drop_hostile(doc)
     return doc, notices
+
+
+@lru_cache(maxsize=1)
+def _parser() -> lxml.html.HTMLParser:
+    # huge_tree: without it libxml2 silently drops a text node over 10 MB (and all that follows it).
+    return lxml.html.HTMLParser(huge_tree=True)
+
+
+MAX_DEPTH = 200  # libxml2 drops everything below 256 levels (2048 with huge_tree), text after it too.
+# A tag, or the start of a comment; `[^<>]` so that a `<` never scans past the next one (linear time).
+_TAG_RE = re.compile(r"<!--|<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
+_RAW_TEXT = frozenset(("script", "style", "textarea", "title", "xmp"))  # Their content holds no tags.
+_RAW_END = {name: re.compile(f"</{name}", re.I) for name in _RAW_TEXT}
+_VOID_TAGS = frozenset((
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+    "wbr", "keygen", "basefont", "frame", "isindex",
+))  # fmt: skip
+_DOCUMENT_TAGS = frozenset(("html", "head", "body"))  # One each, whatever the page repeats (pages saved as one).
+_SELF_CLOSING = frozenset(("p", "li", "dt", "dd", "tr", "td", "th", "option"))  # A second one closes the first.
+
+
+def flatten_nesting(text: str) -> tuple[str, int]:
+    """Remove the tags of elements nested deeper than MAX_DEPTH, keeping their text; return (text, tags removed).
+
+    libxml2 stops building the tree at a fixed depth and silently loses the rest of the page; a
+    page nested that deep is built to break parsers, so its deep tags go (a block one becomes a
+    <br>, so its lines stay lines) and nothing of its text does. Pages within the limit are
+    returned as they are.
+    """
+    stack: list[tuple[str, bool]] = []
+    open_count: dict[str, int] = {}
+    removed: list[tuple[int, int, str]] = []
+    position = 0
+    while (match := _TAG_RE.search(text, position)) is not None:
+        position = match.end()
+        if match.group(0) == "<!--":  # Skip the comment whole; an unclosed one runs to the end.
+            end = text.find("-->", position)
+            if end < 0:
+                break
+            position = end + 3
+            continue
+        name = match.group(2).lower()
+        if name in _VOID_TAGS or name in _DOCUMENT_TAGS or match.group(3):
+            continue
+        if match.group(1):  # A closing tag: pop to its opening tag, if it is open at all.
+            if not open_count.get(name):
+                continue
+            while stack:
+                top, kept = stack.pop()
+                open_count[top] -= 1
+                if top == name:
+                    if not kept:
+                        removed.append((match.start(), match.end(), name))
+                    break
+            continue
+        if name in _RAW_TEXT:  # No nesting inside: jump to its end tag (an unclosed one runs to the end).
+            closing = _RAW_END[name].search(text, position)
+            if closing is None:
+                break
+            position = closing.start()
+            continue
+        if name in _SELF_CLOSING and stack and stack[-1][0] == name:
+            stack.pop()
+            open_count[name] -= 1
+        kept = len(stack) < MAX_DEPTH
+        if not kept:
+            removed.append((match.start(), match.end(), name))
+        stack.append((name, kept))
+        open_count[name] = open_count.get(name, 0) + 1
+    if not removed:
+        return text, 0
+    pieces: list[str] = []
+    last = 0
+    for start, end, name in removed:
+        pieces.append(text[last:start])
+        pieces.append("<br>" if name in _BLOCK else "")
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces), len(removed)
 
 
 def _decode(data: bytes, display: str) -> tuple[str, tuple[Notice, ...]]:
@@ -167,7 +250,7 @@ def drop_hostile(doc: HtmlElement) -> None:
             element.drop_tree()
     for link in list(doc.iter("a", "area")):
         if _SCRIPT_URL_RE.match(_INVISIBLE_RE.sub("", link.get("href") or "")):
-            link.drop_tree()
+            link.drop_tag()  # The link goes, its words stay: they are the article's text.
     for element in doc.iter(etree.Element):
         for name in [a for a in element.attrib if a.lower().startswith("on")]:
             del element.attrib[name]
