@@ -169,3 +169,43 @@ def test_normalized_json_carries_the_facsimile(tmp_path: Path) -> None:
     again = open_archive([saved], ReadOptions())
     assert again.issues[0].pages[0].facsimile == first.issues[0].pages[0].facsimile
     assert normalized.dump(list(again.issues)) == data
+
+
+KJRB_ARTICLES = {  # The real 科技日报 2023-02-10 第01版 index links these five articles (titles as listed).
+    548643: "新时代十年伟大变革奠定坚实基础",
+    548646: "开放共享 让大型科研仪器“忙”起来",
+    548655: "中国式现代化是中国共产党领导的社会主义现代化",
+    548659: "花香春意浓",
+    548662: "在纳米级薄膜上，飞秒激光实现全彩色无油墨打印",
+}
+
+
+@needs_corpus
+def test_kjrb_page_picture_without_displayed_size_and_two_regions_per_article(tmp_path: Path) -> None:
+    from tests.test_html_readers import KJRB_INDEX
+
+    day = tmp_path / "kjrb" / "html" / "2023-02" / "10"
+    day.mkdir(parents=True)
+    shutil.copy(KJRB_INDEX, day / "node_2.htm")
+    for number, title in KJRB_ARTICLES.items():
+        (day / f"content_{number}.htm").write_text(
+            '<html><head><meta charset="utf-8"><title>科技日报--数字报</title></head><body><p id="nowLayout">01</p>'
+            f'<font id="main-title">{title}</font><founder-content><p>　　正文。</p></founder-content>'
+            "<!--enpproperty <date>2023-02-10 00:00:00:0</date>/enpproperty--></body></html>",
+            encoding="utf-8",
+        )
+    picture = tmp_path / "kjrb" / "images" / "2023-02" / "10" / "01" / "KJRB2023021001_b.jpg"
+    picture.parent.mkdir(parents=True)
+    Image.new("RGB", (350, 550), "white").save(picture)  # The map reaches x 348, y 548: the picture's own pixels.
+    archive = open_archive([tmp_path / "kjrb"], ReadOptions())
+    page = archive.issues[0].pages[0]
+    assert [a.title for a in page.articles] == list(KJRB_ARTICLES.values())
+    facsimile = page.facsimile
+    assert facsimile is not None and (facsimile.width, facsimile.height) == (350, 550)
+    by_article = [Path(r.article).name for r in facsimile.regions]
+    # content_548646 and content_548659 each hold two areas of the map (?div=0 and ?div=-1): both kept.
+    assert by_article == [
+        "content_548643.htm", "content_548646.htm", "content_548646.htm", "content_548655.htm",
+        "content_548659.htm", "content_548659.htm", "content_548662.htm",
+    ]  # fmt: skip
+    assert facsimile.regions[0].points[:2] == ((348, 2), (178, 2))  # No displayed size: coordinates as given.
