@@ -33,7 +33,9 @@ def statuses(report: Path) -> dict[str, str]:
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_book_over_its_time_fails_alone(tmp_path: Path, jobs: str) -> None:
     src = make_archive(tmp_path / "src", D(2026, 2, 1), 3, pages=1, articles=1)
-    forever = greedy_templates(tmp_path / "tpl", 2, "{% for i in range(10**10) %}{% endfor %}")
+    forever = greedy_templates(
+        tmp_path / "tpl", 2, "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+    )
     out = tmp_path / "out"
     result = run_cli(
         "export", src, "-o", out, "--templates", forever, "--book-timeout", "2", "-j", jobs, "--report", tmp_path / "r"

@@ -160,7 +160,7 @@ def test_a_book_over_its_time_fails_alone_on_dask(cluster: Any, tmp_path: Path) 
     templates.mkdir(parents=True)
     (templates / "page.xhtml.j2").write_text(
         '{% extends "!base/epub/page.xhtml.j2" %}{% block page_header %}'
-        "{% if page.issue.date.day == 2 %}{% for i in range(10**10) %}{% endfor %}{% endif %}"
+        "{% if page.issue.date.day == 2 %}{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}{% endif %}"
         "{{ super() }}{% endblock %}",
         encoding="utf-8",
     )
