@@ -522,3 +522,18 @@ def test_a_newspaper_page_without_article_or_index_is_skipped_with_a_notice(tmp_
     page.write_text("<html><head><title>青山日报数字报</title></head><body><p>欢迎</p></body></html>", encoding="utf-8")
     result = read_one(page)
     assert result.articles == () and "skipped" in result.notices[0].message
+
+
+def test_a_gb18030_page_whose_sniffing_sample_cuts_a_character_is_read_by_its_reader(tmp_path: Path) -> None:
+    # Found by the fuzzer: the 4,096-byte sample ended inside a two-byte character, the page could not
+    # be sniffed and went to another reader (read generically, its title lost).
+    head = '<html><head><meta charset="gb18030"><title>青山日报</title></head><body><p id="nowLayout">02</p>'
+    head += '<font id="main-title">春耕</font><founder-content><p>'
+    while (4096 - len(head.encode("gb18030"))) % 2 == 0:  # From here every character is two bytes: cut one.
+        head += " "
+    tail = "</p></founder-content><!--enpproperty <date>2024-01-06 00:00:00:0</date>/enpproperty--></body></html>"
+    page = tmp_path / "content_1.htm"
+    page.write_bytes((head + "正文" * 2000 + tail).encode("gb18030"))
+    assert reader_for(SourceFile(page, page.name, tmp_path, named=False)) is founder
+    (article,) = read_all([tmp_path], ReadOptions()).articles
+    assert (article.title, article.page, article.date) == ("春耕", "02", dt.date(2024, 1, 6))

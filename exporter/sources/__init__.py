@@ -37,8 +37,8 @@ READERS: tuple[Reader, ...] = (
     Reader("exporter.sources.text.dump", (".txt",)),
     Reader("exporter.sources.text.markdown", (".md", ".markdown")),
     Reader("exporter.sources.text.normalized", (".json",)),
+    Reader("exporter.sources.web.founder", (".htm", ".html")),  # First: the reader of a page that cannot be sniffed.
     Reader("exporter.sources.web.mrdx", (".htm", ".html")),
-    Reader("exporter.sources.web.founder", (".htm", ".html")),
     Reader("exporter.sources.web.rmrb", (".htm", ".html")),
     Reader("exporter.sources.web.generic", (".htm", ".html")),  # Last: any page no site family knows.
 )

@@ -131,7 +131,9 @@ def peek(path: Path, size: int = 4096) -> str | None:
                 return _check_text(data[: len(data) - cut].decode("utf-8-sig"), str(path))
             except (UnicodeDecodeError, InputError):
                 continue
-    try:
-        return decode(data, str(path))
-    except InputError:
-        return None
+    for cut in range(4 if len(data) == size else 1):  # A GB18030 character (up to 4 bytes) cut off too.
+        try:
+            return decode(data[: len(data) - cut], str(path))
+        except InputError:
+            continue
+    return None

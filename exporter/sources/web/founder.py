@@ -28,7 +28,7 @@ from exporter.errors import InputError
 from exporter.model import Figure, Notice, Origin
 from exporter.sources.base import ReadOptions, ReadResult
 from exporter.sources.body import is_byline
-from exporter.sources.web import generic, rmrb, sites
+from exporter.sources.web import generic, mrdx, rmrb, sites
 from exporter.sources.web.html import (
     HtmlElement,
     by_id,
@@ -79,7 +79,9 @@ _TAG_RE = re.compile(r"<[^>]*>")
 
 
 def sniff(head: str) -> bool:
-    return looks_like_html(head) and _MARKERS_RE.search(head) is not None and not rmrb.sniff(head)
+    return (
+        looks_like_html(head) and _MARKERS_RE.search(head) is not None and not rmrb.sniff(head) and not mrdx.sniff(head)
+    )
 
 
 def read(path: Path, display: str, options: ReadOptions, root: Path) -> ReadResult:
