@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
-import os
 import signal
 import tempfile
 import time
@@ -34,7 +32,7 @@ from exporter.model import Issue, Notice
 from exporter.pipeline.limits import Limits, OverBudget, time_budget
 from exporter.text import safe_filename
 from exporter.writers import WriteOptions
-from exporter.writers.atomic import remove_open_files, write_bytes
+from exporter.writers.atomic import folder_lock, remove_open_files, write_bytes
 
 if TYPE_CHECKING:
     from exporter.pipeline.executors import Executor
@@ -146,18 +144,8 @@ def output_path(out_dir: Path, paper: str, stem: str, fmt: Format) -> Path:
 @contextlib.contextmanager
 def output_lock(out_dir: Path) -> Iterator[None]:
     """Hold the output folder for this run: two runs into one folder would undo each other's manifest."""
-    try:
-        fd = os.open(out_dir, os.O_RDONLY)  # The folder itself is locked: no lock file left behind.
-    except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot write here: {exc.strerror or exc}") from None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise OutputError(f"{out_dir}: another epaper export is writing here; wait for it to finish") from None
+    with folder_lock(out_dir, "another epaper export is writing here; wait for it to finish"):
         yield
-    finally:
-        os.close(fd)
 
 
 def check_writable(out_dir: Path) -> None:

@@ -9,19 +9,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.conftest import CHROMIUM, EXAMPLES
+from tests.conftest import CHROMIUM_ARGS as ARGS
 from tests.librarysample import PAPER, QINGCHUAN, article_titles, issue_dates, month_library, running_server
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or not shutil.which("chromium"), reason="Debian chromium absent")
 

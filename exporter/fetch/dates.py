@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import fcntl
 import json
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +18,7 @@ from exporter.fetch.client import Client, Politeness
 from exporter.fetch.crawl import DateCrawl, DateResult, Tally
 from exporter.fetch.paths import safe_name
 from exporter.fetch.preset import Preset
-from exporter.writers.atomic import write_bytes
+from exporter.writers.atomic import folder_lock, write_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,17 +108,10 @@ def _hold(folder: Path) -> Iterator[None]:
     """Hold the paper's folder for this run: a second fetch into it would remove this one's partial files."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder, os.O_RDONLY)  # The folder itself is locked: no lock file left behind.
     except OSError as exc:
         raise OutputError(f"{folder}: cannot write here: {exc.strerror or exc}") from None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise OutputError(f"{folder}: another epaper fetch is saving here; wait for it to finish") from None
+    with folder_lock(folder, "another epaper fetch is saving here; wait for it to finish"):
         yield
-    finally:
-        os.close(fd)
 
 
 def _paper_toml(folder: Path, paper: str) -> None:

@@ -67,3 +67,25 @@ def _create_part(target: Path) -> tuple[int, Path]:
 def write_bytes(target: Path, data: bytes) -> None:
     with atomic_file(target) as handle:
         handle.write(data)
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, busy: str) -> Iterator[None]:
+    """Hold `folder` for this process (flock on the folder itself: no lock file left behind).
+
+    Raises OutputError naming the folder when it cannot be opened, or with `busy` when another run holds it.
+    """
+    import fcntl
+
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write here: {exc.strerror or exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OutputError(f"{folder}: {busy}") from None
+        yield
+    finally:
+        os.close(fd)
