@@ -18,10 +18,10 @@ import signal
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 from exporter.background import Helper
 from exporter.book import Book, Bundle, book_stem, lay_out
@@ -33,9 +33,6 @@ from exporter.pipeline.limits import Limits, OverBudget, time_budget
 from exporter.text import safe_filename
 from exporter.writers import WriteOptions
 from exporter.writers.atomic import folder_lock, remove_open_files, write_bytes
-
-if TYPE_CHECKING:
-    from exporter.pipeline.executors import Executor
 
 Format = Literal["epub", "pdf"]
 FORMATS: tuple[Format, ...] = ("epub", "pdf")
@@ -263,9 +260,24 @@ def prepare(
     return Batch(tasks, skipped, manifest)
 
 
+OnStart = Callable[[Task], None] | None
+
+
+class Executor(Protocol):
+    """Writes tasks' books somewhere and yields their outcomes as they finish."""
+
+    limits: Limits
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def results(self, tasks: list[Task], on_start: OnStart, helper: Helper | None) -> Generator[Outcome]: ...
+
+
 def execute(
     batch: Batch,
-    jobs: int | Executor,
+    executor: Executor,
     on_start: Callable[[Task], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     fail_fast: bool = False,
@@ -273,7 +285,7 @@ def execute(
 ) -> list[Outcome]:
     """Run the batch's tasks; record each written output in the manifest as soon as it is done.
 
-    `jobs`: worker processes on this machine, or an executor (exporter.pipeline.executors: local, Dask).
+    `executor` writes the books: exporter.pipeline.executors.LocalExecutor (this machine), or the Dask one.
     `helper` draws EPUB covers for books written in this process (see exporter.background).
 
     Ctrl-C or SIGTERM stops the workers (their temporary files are removed) and re-raises
@@ -290,11 +302,7 @@ def execute(
     global _interrupted
     _interrupted = False
     previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
-    if isinstance(jobs, int):
-        from exporter.pipeline.executors import LocalExecutor
-
-        jobs = LocalExecutor(jobs)
-    results = jobs.results(batch.tasks, start, helper)
+    results = executor.results(batch.tasks, start, helper)
     try:
         for outcome in results:
             for target, key in outcome.keys.items():

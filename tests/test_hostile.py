@@ -765,7 +765,9 @@ def test_an_unexpected_error_fails_one_book_not_the_batch(tmp_path: Path, monkey
     monkeypatch.setattr(batch, "write_book", flaky)
     issues = open_archive([EXAMPLES]).issues
     prepared = batch.prepare(batch.plan(issues, "issue"), ["epub"], tmp_path, WriteOptions())
-    outcomes = batch.execute(prepared, jobs=1)
+    from exporter.pipeline.executors import LocalExecutor
+
+    outcomes = batch.execute(prepared, LocalExecutor(1))
     assert [o.status for o in outcomes] == ["failed", "written"]
     assert outcomes[0].error == "internal error, please report it: RuntimeError: boom"
     assert (tmp_path / "青川晚报" / "2026-03-03.epub").exists()

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from exporter.background import Helper
-from exporter.batch import Outcome, Task, run_task
+from exporter.batch import OnStart, Outcome, Task, run_task
 from exporter.errors import EpaperError
-from exporter.pipeline.executors import OnStart, remove_parts
+from exporter.pipeline.executors import remove_parts
 from exporter.pipeline.limits import Limits
 
 _ACTIVE = ("executing", "long-running", "cancelled", "resumed")  # Worker task states with a thread on it.

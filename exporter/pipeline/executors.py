@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from exporter.background import Helper
 from exporter.batch import Outcome, Task, run_task
@@ -26,19 +26,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
-OnStart = Callable[[Task], None] | None
-
-
-class Executor(Protocol):
-    """Writes tasks' books somewhere and yields their outcomes as they finish."""
-
-    limits: Limits
-
-    def __enter__(self) -> Executor: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-    def results(self, tasks: list[Task], on_start: OnStart, helper: Helper | None) -> Generator[Outcome]: ...
+from exporter.batch import OnStart
 
 
 class LocalExecutor:
