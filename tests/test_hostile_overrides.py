@@ -167,3 +167,34 @@ def test_user_css_fetches_nothing_reads_only_its_folder_and_the_epub_passes_chec
     check = run_cli("check", epub, *out.glob("*/*.pdf"), timeout=300)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "root:" not in pdf_text(next(out.glob("*/*.pdf")))
+
+
+def test_the_pdf_writer_fetches_nothing_a_stylesheet_names_even_uncleaned(tmp_path: Path) -> None:
+    # The second guard: the writer's own fetcher for user CSS serves nothing, whatever the CSS says.
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from exporter.writers import WriteOptions
+    from exporter.writers.pdf import build_stylesheets
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"body { color: red }")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        css = tmp_path / "raw.css"
+        css.write_text(f'@import url("http://127.0.0.1:{server.server_address[1]}/x.css");', encoding="utf-8")
+        build_stylesheets(WriteOptions(css=css), 210, 297)
+    finally:
+        server.shutdown()
+    assert hits == []

@@ -217,7 +217,9 @@ def build_stylesheets(options: WriteOptions, width: float, height: float) -> lis
     sheets = [_css("print.css"), _css(f"print-{options.pdf_profile}.css"), weasyprint.CSS(string=size)]
     if options.css is not None:
         try:
-            sheets.append(weasyprint.CSS(string=options.css.read_text(encoding="utf-8")))
+            # Cleaned of imports and URLs already; a fetcher that serves nothing is the second guard.
+            css = options.css.read_text(encoding="utf-8")
+            sheets.append(weasyprint.CSS(string=css, url_fetcher=_ImageFetcher({})))
         except (OSError, UnicodeDecodeError) as exc:
             raise OutputError(f"{options.css}: cannot read the stylesheet: {exc}") from None
     return sheets
