@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -88,7 +89,14 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     )
     env.filters["squeeze"] = squeeze  # 标点挤压 markup for text set in the book.
     env.tests["dashless"] = dashless  # A 副题 whose 「——」 the stylesheet prints.
+    env.filters["ems"] = ems  # How long a text is set, in em: a one-line paragraph is kept with the next.
     return env
+
+
+def ems(text: str | None) -> float:
+    """Return the width of `text` set solid, in em: one for wide and ambiguous characters (汉字, CJK
+    punctuation, “”), half for the rest (digits, Latin, spaces)."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in text or "")
 
 
 def render(name: str, user_templates: Path | None = None, **context: object) -> str:

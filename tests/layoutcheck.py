@@ -246,6 +246,35 @@ class Layout:
                 out.append(Short(line.page, round(gap, 2), line.text))
         return out
 
+    def column_feet(self, heads: set[str], endings: set[str]) -> list[tuple[int, int, str]]:
+        """Return (page, column, text) for every column (a page in one column) that ends with a
+        headline line followed by fewer than two lines of its text; `heads` are the squashed header
+        texts (kicker, title, subtitle, byline), `endings` the squashed last texts of articles (a
+        short article may end under its headline)."""
+        by_place: dict[tuple[int, int], list[Line]] = {}
+        for line in self.lines:
+            if line.column >= 0:
+                by_place.setdefault((line.page, line.column), []).append(line)
+        out = []
+        first = self.chapter_starts[0] if self.chapter_starts else 1
+        for (page, column), lines in sorted(by_place.items()):
+            if page < first:
+                continue  # The cover and the contents list titles.
+            tail: list[str] = []
+            for line in reversed(lines):
+                text = _squash(line.text)
+                if not self.is_body(line) and len(text) >= 2 and any(text in head for head in heads):
+                    after = "".join(reversed(tail))
+                    if len(tail) < 2 and not any(
+                        end.endswith(after) or after.endswith(end) for end in endings if after
+                    ):
+                        out.append((page, column, line.text + " / " + after))
+                    break
+                tail.append(text)
+                if len(tail) >= 2:
+                    break
+        return out
+
     def kinsoku(self) -> list[tuple[int, str]]:
         """Return (page, line) for lines that start with closing or end with opening punctuation."""
         out = []
@@ -320,6 +349,10 @@ class Layout:
                         context = "".join(c.text for c in row[max(0, i - 4) : i + 6])
                         out.append(Pair(number, a.text + b.text, round(width, 2), context))
         return out
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
 
 
 def _has_pair(text: str) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from tests.layoutcheck import PRINT, SCREEN, Frame, Layout
-from tests.pdftools import RMRB_DATES, PdfShelf, module_shelf
+from tests.pdftools import RMRB_DATES, PdfShelf, module_shelf, squash
 
 TWO = Frame(columns=2)
 DAY = RMRB_DATES[0]
@@ -73,6 +73,22 @@ def test_adjacent_punctuation_is_squeezed_to_one_and_a_half_em(pdfs: PdfShelf, n
 def test_no_holes(pdfs: PdfShelf, name: str) -> None:
     for layout in layouts(pdfs, name):
         assert layout.holes(limit=0.2) == [], layout.path.name
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_no_headline_at_a_page_or_column_foot(pdfs: PdfShelf, name: str) -> None:
+    """A headline (引题, 主标题, 副题, byline) is followed by at least two lines of its text in its column."""
+    for layout, placement in zip(layouts(pdfs, name), pdfs.placed(name), strict=True):
+        heads, endings = set(), set()
+        for view in placement.book.articles:
+            article = view.article
+            if not article.blocks:
+                continue  # A headline alone (a painting whose picture the source lacks) may stand anywhere.
+            heads.update(squash(t) for t in (article.kicker, article.title, article.subtitle, article.byline) if t)
+            if texts := [t for t in article.texts() if t]:
+                endings.update(squash(t)[-12:] for t in texts[-2:])
+        heads.discard("")
+        assert layout.column_feet(heads, endings) == [], layout.path.name
 
 
 def test_the_check_sees_a_ragged_edge_and_holes(tmp_path_factory: pytest.TempPathFactory) -> None:

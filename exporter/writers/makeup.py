@@ -23,6 +23,7 @@ HOLE_SHARE = 0.12  # Less than this share of the text area left blank is a norma
 _SLACK = 30  # CSS px above a picture still counted as "the top" of a page (margins, a rule).
 _SAFETY = 40  # CSS px (two lines) a made-smaller picture leaves free, so that it surely fits.
 _MARGIN = 40  # CSS px: an article's top margin and rule (9 mm + 5 mm would be 53; some collapse).
+_KEPT = 50  # CSS px: the two lines of text a picture leading its article keeps under it (print.css).
 
 
 def _boxes(box: Any) -> Iterator[Any]:
@@ -101,7 +102,7 @@ def moves(document: Any) -> dict[str, Placement]:
         # it here (header, rule) and the article's top margin, which a page top swallows.
         room = hole - (figure.position_y - page.content_box_y()) - _MARGIN
         image = _image_height(figure)
-        smaller = image - (figure.margin_height() - room) - _SAFETY  # The picture's height to fit in the hole.
+        smaller = image - (figure.margin_height() - room) - _SAFETY - _KEPT  # The picture's height to fit in the hole.
         if image and smaller >= SHRINK * image:
             out[key] = Placement(height=smaller)
             continue
@@ -131,7 +132,7 @@ def _first_picture(page_box: Any) -> tuple[Any, list[Any], float] | None:
     for box in _boxes(_root(page_box)):
         classes = _classes(box)
         if "article" in classes:
-            header = sum(c.margin_height() for c in box.children if "article-header" in _classes(c))
+            header = sum(c.margin_height() for c in box.children if _classes(c) & {"article-header", "article-lead"})
             body = next((c for c in box.children if "article-body" in _classes(c)), None)
             if body is None or not body.children:
                 return None
