@@ -1,10 +1,10 @@
 """Headlines left at a page foot, measured in a PDF made from an EPUB (issue 16).
 
-A headline (引题, 主标题, 副题, byline) is stranded when nothing of its article's body — neither its
-leading picture nor a line of its text — follows it on its page: the reader turns the page to find what
-the headline is about. The articles come from the EPUB itself (header texts and the body's first
-paragraph, in spine order); the PDF's lines from `pdftotext -bbox-layout`, its pictures from
-pdfminer.six. The PDF is read in one column, top to bottom, page after page, as calibre and a
+A headline (引题, 主标题, 副题, byline) is stranded when its article's body does not follow it on its
+page: neither the picture the article opens with nor two lines of its text. The reader turns the page
+to find what the headline is about. The articles come from the EPUB itself (header texts and the body's first
+paragraph, in spine order); the PDF's lines from `pdftotext -bbox-layout`, its pictures' places from
+`pdftohtml -xml`. The PDF is read in one column, top to bottom, page after page, as calibre and a
 browser's print lay an EPUB chapter out.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 import subprocess
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +31,10 @@ class Article:
     """What the EPUB says an article starts with."""
 
     header: list[str]  # Kicker, title, subtitle, byline: the ones it has, in order.
-    title: str
+    title: str  # Its ideographs, as the other texts here (calibre's fonts lose some digits to pdftotext).
+    name: str  # The title as written.
     leads_with_picture: bool  # The body starts with a figure that has an image.
-    first_text: str  # The body's first paragraph (or caption, when a picture has no paragraph after it).
+    first_text: str  # The body's first text: a paragraph, or the caption of the picture it opens with.
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,19 +76,19 @@ def epub_articles(epub: Path) -> list[Article]:
         for ref in opf.iterfind(".//opf:spine/opf:itemref", _NS):
             doc = etree.fromstring(book.read(posixpath.join(base, hrefs[ref.get("idref")])))
             for article in doc.iterfind(".//x:article", _NS):
-                header, title = [], ""
+                header, title, name = [], "", ""
                 for element in article.iter(f"{_XHTML}p", f"{_XHTML}h2"):
                     if set((element.get("class") or "").split()) & set(_HEADER):
                         header.append(_text(element))
-                        title = title or (_text(element) if element.tag == f"{_XHTML}h2" else "")
-                body = [e for e in article.iter(f"{_XHTML}p", f"{_XHTML}figure") if _in_body(e)]
-                if not header or not body:
+                        if element.tag == f"{_XHTML}h2" and not name:
+                            title, name = _text(element), "".join(element.itertext()).strip()
+                body = [e for e in article.iter(f"{_XHTML}p", f"{_XHTML}li", f"{_XHTML}figure") if _in_body(e)]
+                texts = [_text(e) for e in body if _text(e)]
+                if not header or not texts:
                     continue
-                first = body[0]
-                picture = first.tag == f"{_XHTML}figure" and first.find(".//x:img", _NS) is not None
-                texts = [e for e in body if e.tag == f"{_XHTML}p"]
-                first_text = _text(texts[0]) if texts else _text(first)
-                out.append(Article(header, title, picture, first_text))
+                picture = body[0].tag == f"{_XHTML}figure" and body[0].find(".//x:img", _NS) is not None
+                first_text = texts[0]
+                out.append(Article(header, title, name, picture, first_text))
     return out
 
 
@@ -99,51 +101,33 @@ def _in_body(element: etree._Element) -> bool:
     return not set((element.get("class") or "").split()) & {*_HEADER, "source", "note", "facsimile-link"}
 
 
-def pdf_items(pdf: Path) -> list[Item]:
-    """Return the PDF's text lines and pictures, page by page, top to bottom."""
-    import logging
-
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LTImage
-
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # calibre's Type 3 fonts have no FontBBox.
-
+def pdf_items(pdf: Path) -> tuple[list[Item], list[float]]:
+    """Return the PDF's text lines and pictures, page by page, top to bottom, and its page heights."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, recover=True)
     xml = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True, timeout=300
     ).stdout
-    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
-    items = []
-    for number, page in enumerate(root.iter(f"{_XHTML}page"), start=1):
+    items, heights = [], []
+    for number, page in enumerate(etree.fromstring(xml, parser).iter(f"{_XHTML}page"), start=1):
+        heights.append(float(page.get("height")))
         for line in page.iter(f"{_XHTML}line"):
             text = _squash("".join(w.text or "" for w in line.iter(f"{_XHTML}word")))
-            if line.get("yMin") is not None:
-                items.append(Item(number, float(line.get("yMin")), float(line.get("yMax")), text))
-
-    def walk(item: object) -> list[LTImage]:
-        found = [item] if isinstance(item, LTImage) else []
-        for child in getattr(item, "_objs", ()) or ():
-            found += walk(child)
-        return found
-
-    for number, page in enumerate(extract_pages(pdf, laparams=None), start=1):
-        height = page.height
-        for image in walk(page):
-            items.append(Item(number, height - image.y1, height - image.y0, "", picture=True))
+            items.append(Item(number, float(line.get("yMin")), float(line.get("yMax")), text))
+    with tempfile.TemporaryDirectory() as tmp:  # pdftohtml writes the pictures out; only their places are read.
+        subprocess.run(["pdftohtml", "-xml", "-q", "-zoom", "1", str(pdf), f"{tmp}/p"], check=True, timeout=300)
+        root = etree.parse(f"{tmp}/p.xml", parser).getroot()
+    for page in root.iter("page"):
+        for image in page.iter("image"):
+            top = float(image.get("top"))
+            items.append(Item(int(page.get("number")), top, top + float(image.get("height")), "", picture=True))
     items.sort(key=lambda i: (i.page, i.top))
-    return items
-
-
-def page_heights(pdf: Path) -> list[float]:
-    from pypdf import PdfReader
-
-    return [float(p.mediabox.height) for p in PdfReader(str(pdf)).pages]
+    return items, heights
 
 
 def stranded_headlines(pdf: Path, epub: Path) -> tuple[list[Stranded], int]:
-    """Return the headlines followed on their page by nothing of their article's body, and how many
+    """Return the headlines not followed on their page by their article's picture or two lines of text, and how many
     articles were found in the PDF (an article whose header is not found is not counted)."""
-    items = pdf_items(pdf)
-    heights = page_heights(pdf)
+    items, heights = pdf_items(pdf)
     stream = ""
     owner: list[int] = []  # For each character of `stream`, the index of its item.
     for k, item in enumerate(items):
@@ -151,9 +135,15 @@ def stranded_headlines(pdf: Path, epub: Path) -> tuple[list[Stranded], int]:
         owner += [k] * len(item.text)
     cursor, found, out = 0, 0, []
     for article in epub_articles(epub):
-        # The body's first words, then the title before them: the contents list the titles too.
-        body = stream.find(article.first_text[:_KEY], cursor)
-        start = stream.rfind(article.title[:_KEY], cursor, body) if body >= 0 else -1
+        # The title followed at once by the rest of the header and the body's first words (the contents
+        # list the titles too, and a notice's text may begin with its title).
+        rest = sum(map(len, article.header[article.header.index(article.title) :]))
+        start, body = stream.find(article.title[:_KEY], cursor), -1
+        while start >= 0:
+            body = stream.find(article.first_text[:_KEY], start + len(article.title[:_KEY]))
+            if 0 <= body - start <= rest + 4:
+                break
+            start = stream.find(article.title[:_KEY], start + 1)
         if start < 0:
             continue
         end = start
@@ -167,10 +157,12 @@ def stranded_headlines(pdf: Path, epub: Path) -> tuple[list[Stranded], int]:
         last = owner[end - 1]
         page = items[last].page
         following = [i for i in items[last + 1 :] if i.page == page and (i.text or i.picture)]
-        body_here = bool(following) and (following[0].picture if article.leads_with_picture else True)
-        if following and not article.leads_with_picture:
-            body_here = items[owner[body]].page == page  # The next line is this article's text.
+        if article.leads_with_picture:
+            body_here = bool(following) and following[0].picture
+        else:  # Two lines of its text at least, or the whole of a one-line paragraph.
+            whole = bool(following) and len(following[0].text) >= len(article.first_text)
+            body_here = items[owner[body]].page == page and (len(following) >= 2 or whole)
         if not body_here:
             share = items[last].bottom / heights[page - 1]
-            out.append(Stranded(page, article.title, round(share, 2)))
+            out.append(Stranded(page, article.name, round(share, 2)))
     return out, found
