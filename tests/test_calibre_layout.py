@@ -2,8 +2,8 @@
 
 calibre converts the EPUB to PDF with Qt WebEngine 6.4, which ignores `break-after: avoid`: a header
 ended a page with its photo or its text overleaf (湖北日报 2023-02-11: 6 of 28 articles; the sample
-archive's 2026-03-02: 3 of 8). The EPUB keeps the header, the photo the article opens with and room for
-two lines of text in one box that is not broken (.article-lead). Measured by `tests/headlinecheck.py`.
+archive's 2026-03-02: 3 of 8). In the EPUB the header holds the photo the article opens with and room
+for two lines of text, and is not broken. Measured by `tests/headlinecheck.py`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ pytestmark = [
     pytest.mark.skipif(not HUBEI.exists(), reason=f"{HUBEI} is absent (shared corpus not available)"),
 ]
 
-# The article markup without the lead box, as a user's template: what calibre made of it before.
+# The article markup without the photo in the header, as a user's template: what calibre had before.
 WITHOUT_LEAD = '{% extends "common/article.html.j2" %}\n'
 
 
@@ -68,7 +68,7 @@ def test_calibre_leaves_no_headline_at_a_page_foot(epubs: list[Path]) -> None:
         assert stranded == [], (epub.name, stranded)
 
 
-def test_the_check_sees_the_headlines_calibre_strands_without_the_lead_box(tmp_path: Path) -> None:
+def test_the_check_sees_the_headlines_calibre_strands_with_the_old_markup(tmp_path: Path) -> None:
     (tmp_path / "templates" / "epub").mkdir(parents=True)
     (tmp_path / "templates" / "epub" / "article.xhtml.j2").write_text(WITHOUT_LEAD, encoding="utf-8")
     (epub,) = export_epubs(tmp_path, "--templates", tmp_path / "templates", hubei=False)
