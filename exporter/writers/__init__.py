@@ -25,7 +25,7 @@ class WriteOptions:
     language: str | None = None  # Overrides the paper's language (--lang), e.g. zh-Hans.
     pdf_profile: PdfProfile = "screen"
     page_size: str = "A4"  # A4, A5, B5, Letter or WxHmm.
-    columns: int = 1  # Article bodies in 1 or 2 columns (PDF).
+    columns: int = 1  # A 版's articles set in 1 or 2 columns (PDF).
     facsimile: bool = True  # Open each 版面 with its page picture when the source has one (--no-facsimile).
     original_pages: OriginalPages = "auto"  # --original-pages: embed or append the site's page PDFs (PDF).
 
