@@ -32,7 +32,7 @@ from exporter.writers.pdfsetup import check_page_size
 IMAGE_SCHEME = "epaper-image"
 MAX_PDF_CHARACTERS = 5_000_000  # A month of 人民日报 is about 3 million.
 justify.install()  # Chinese lines justified between characters, not only at spaces.
-MAKEUP_PASSES = 2  # Layouts after the first one to place pictures that leave holes.
+MAKEUP_PASSES = 2  # Rounds of moving pictures that leave holes (the second on the changed 版面 alone).
 MAKEUP_MAX_PAGES = 400  # Longer books (volumes) are laid out once: each layout costs their full time again.
 
 
@@ -111,15 +111,21 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
         try:
             document = _lay_out(html, fetcher, stylesheets, pdf_options)
             # Pictures that would leave a hole at a page foot go after the paragraphs that fill it
-            # (or are made to fit it); a moved picture may leave a hole further on: at most 3 layouts.
-            placements: dict[str, makeup.Placement] = {}
-            for _ in range(MAKEUP_PASSES if len(document.pages) <= MAKEUP_MAX_PAGES else 0):
-                found = makeup.moves(document) if options.columns == 1 else {}
-                if not found:
-                    break
-                placements = makeup.merged(placements, found)
-                moved = makeup.moved(book, placements)
-                html = breakable_runs(build_html(moved, options, images, when, makeup.heights(placements)))
+            # (or are made to fit it); a moved picture may leave a hole further on in its 版面, which
+            # a layout of the changed 版面 alone shows; then the book is laid out once more.
+            makeup_on = options.columns == 1 and len(document.pages) <= MAKEUP_MAX_PAGES
+            placements = makeup.moves(document) if makeup_on else {}
+            if placements:
+                found = placements
+                for _ in range(MAKEUP_PASSES - 1):
+                    part = makeup.only_chapters(
+                        _moved_html(book, placements, options, images, when), makeup.chapters(found)
+                    )
+                    found = makeup.moves(_lay_out(part, fetcher, stylesheets, pdf_options)) if part else {}
+                    if not found:
+                        break
+                    placements = makeup.merged(placements, found)
+                html = _moved_html(book, placements, options, images, when)
                 del document  # One laid-out book in memory at a time (about 1.3 MiB a page).
                 document = _lay_out(html, fetcher, stylesheets, pdf_options)
             with atomic_file(target) as handle:
@@ -134,6 +140,17 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
             raise OutputError(f"{target}: PDF rendering failed: {type(exc).__name__}: {exc}") from None
     notices.extend(Notice(_origin(book), f"WeasyPrint: {m}") for m in collected.messages)
     return notices
+
+
+def _moved_html(
+    book: Book,
+    placements: dict[str, makeup.Placement],
+    options: WriteOptions,
+    images: dict[str, ImageRef],
+    when: dt.datetime,
+) -> str:
+    moved = makeup.moved(book, placements)
+    return breakable_runs(build_html(moved, options, images, when, makeup.heights(placements)))
 
 
 def _lay_out(
