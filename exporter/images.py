@@ -82,10 +82,13 @@ def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedIm
                         f"image {path} is {opened.width}×{opened.height} pixels, over the "
                         f"{BOMB_PIXELS // 1_000_000} MP limit (decompression bomb?): not embedded"
                     )
+                if _baseline_jpeg_as_is(opened, max_pixels) and (data := _without_metadata(raw)) is not None:
+                    # Header only, no decoding (a fifth of an EPUB's time): the pixels go in as they are. A cut
+                    # file has no end marker, so _without_metadata gives None and the decoder below refuses it.
+                    return PreparedImage(data, *KEPT_FORMATS["JPEG"], opened.width, opened.height)
                 opened.load()
                 image = ImageOps.exif_transpose(opened)
                 source_format = opened.format or ""
-                as_is = _baseline_jpeg_as_is(opened, max_pixels)
     except ImageProblem:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -93,10 +96,6 @@ def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedIm
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ImageProblem(f"image {path} is unreadable or corrupt ({type(exc).__name__}): not embedded") from None
 
-    if as_is:
-        data = _without_metadata(raw)
-        if data is not None:  # The photo's own compressed data: no second lossy encoding, no waiting for it.
-            return PreparedImage(data, *KEPT_FORMATS["JPEG"], image.width, image.height)
     if image.width * image.height > max_pixels:
         scale = (max_pixels / (image.width * image.height)) ** 0.5
         image = image.resize(
