@@ -215,6 +215,7 @@ def export(
     from exporter.background import Helper
     from exporter.batch import (
         FORMATS,
+        Executor,
         check_writable,
         execute,
         output_lock,
@@ -227,7 +228,6 @@ def export(
     from exporter.missing import missing_runs
     from exporter.papers import is_language_tag
     from exporter.pipeline import rerun
-    from exporter.pipeline.cluster import DaskExecutor
     from exporter.pipeline.executors import LocalExecutor
     from exporter.pipeline.limits import Limits
     from exporter.progress import Progress
@@ -317,7 +317,12 @@ def export(
 
     limits = Limits(book_timeout or None, max_memory)
     workers = jobs or os.cpu_count() or 1
-    runner = DaskExecutor(scheduler, workers, limits) if engine == "dask" else LocalExecutor(workers, limits)
+    if engine == "dask":  # Its module and logging only for Dask runs.
+        from exporter.pipeline.cluster import DaskExecutor
+
+        runner: Executor = DaskExecutor(scheduler, workers, limits)
+    else:
+        runner = LocalExecutor(workers, limits)
     local_helper = engine == "local" and "epub" in wanted and jobs in (None, 1)
     # Forked now, the helper that draws EPUB covers loads Pillow and the fonts while the sources are read.
     with Helper(warm_up) if local_helper else nullcontext() as helper, runner:

@@ -4,12 +4,15 @@ damaged one is still refused with one line."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageFile
 
 from exporter.images import MAX_PIXELS, ImageProblem, prepare
+from tests.conftest import ROOT
 
 
 def noisy_jpeg(path: Path, size: tuple[int, int] = (640, 400), **options: object) -> bytes:
@@ -64,3 +67,56 @@ def test_cut_or_damaged_jpeg_is_refused_in_one_line(tmp_path: Path, cut: object)
     message = str(caught.value)
     assert str(bad) in message and "\n" not in message
     assert message.endswith("not embedded")
+
+
+def test_plain_jpeg_needs_no_pillow(tmp_path: Path) -> None:
+    """An EPUB of plain JPEGs: the photos are read from their headers, Pillow is never imported."""
+    data = noisy_jpeg(tmp_path / "a.jpg", (800, 540))
+    script = (
+        "import sys; from exporter.images import prepare, MAX_PIXELS; "
+        f"p = prepare({str(tmp_path / 'a.jpg')!r}, MAX_PIXELS); "
+        "print(p.width, p.height, len(p.data), 'PIL' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["800", "540", str(len(data)), "False"]
+
+
+def exif_orientation(value: int, big_endian: bool) -> bytes:
+    order = "big" if big_endian else "little"
+    entry = (0x0112).to_bytes(2, order) + (3).to_bytes(2, order) + (1).to_bytes(4, order)
+    entry += value.to_bytes(2, order) + b"\0\0"
+    tiff = (b"MM" if big_endian else b"II") + (42).to_bytes(2, order) + (8).to_bytes(4, order)
+    return tiff + (1).to_bytes(2, order) + entry + (0).to_bytes(4, order)
+
+
+@pytest.mark.parametrize("big_endian", [False, True])
+def test_a_rotated_jpeg_is_turned_whatever_the_exif_byte_order(tmp_path: Path, big_endian: bool) -> None:
+    source = tmp_path / "r.jpg"
+    Image.effect_noise((320, 200), 40).convert("RGB").save(
+        source, "JPEG", exif=b"Exif\0\0" + exif_orientation(6, big_endian)
+    )
+    prepared = prepare(str(source), MAX_PIXELS)
+    assert (prepared.width, prepared.height) == (200, 320)
+
+
+def test_xmp_orientation_is_obeyed(tmp_path: Path, decodes: list[str]) -> None:
+    """Pillow also reads tiff:Orientation from XMP: such a photo is left to it (turned upright)."""
+    source = tmp_path / "x.jpg"
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description tiff:Orientation="6"/></x:xmpmeta>'
+    Image.effect_noise((320, 200), 40).convert("RGB").save(source, "JPEG", xmp=xmp)
+    prepared = prepare(str(source), MAX_PIXELS)
+    assert "JPEG" in decodes
+    assert (prepared.width, prepared.height) == (200, 320)
+
+
+def test_cmyk_and_too_large_jpegs_are_left_to_pillow(tmp_path: Path, decodes: list[str]) -> None:
+    source = tmp_path / "c.jpg"
+    Image.effect_noise((320, 200), 40).convert("CMYK").save(source, "JPEG")
+    prepared = prepare(str(source), MAX_PIXELS)
+    assert "JPEG" in decodes
+    with Image.open(io.BytesIO(prepared.data)) as out:
+        assert out.mode == "RGB"
+    decodes.clear()
+    noisy_jpeg(tmp_path / "big.jpg", (400, 300))
+    assert prepare(str(tmp_path / "big.jpg"), 100_000).width < 400  # Over the limit: scaled down.
+    assert "JPEG" in decodes
