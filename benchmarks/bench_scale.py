@@ -11,6 +11,7 @@ Wall time, CPU time (this process's children; for Dask, the workers' own), peak 
 (VmHWM), books per minute.
 
 Run: .venv/bin/python benchmarks/bench_scale.py [--issues 1,30] [--year] [--repeat 3] [--pdf-issues 1] [--keep DIR]
+The killed-worker run (a cluster against a local run, byte for byte): benchmarks/scale_cluster_run.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The `epaper` command line: a thin layer over the library (exporter.archive, exporter.batch)."""
+"""The `epaper` command line: a thin layer over the library (exporter.archive, exporter.pipeline.batch)."""
 
 import datetime as dt
 import io
@@ -17,8 +17,8 @@ from exporter import __version__
 from exporter.errors import EpaperError, InputError, printable
 
 if TYPE_CHECKING:
-    from exporter.batch import Outcome
     from exporter.missing import Run
+    from exporter.pipeline.batch import Outcome
 
 # Typer escapes "[default: …]" as "\\[default: …]" for rich whenever rich is installed, even with rich help off.
 typer.core.HAS_RICH = False
@@ -213,8 +213,13 @@ def export(
     from exporter.archive import open_archive
     from exporter.assemble import Selection
     from exporter.background import Helper
-    from exporter.batch import (
+    from exporter.cover import warm_up
+    from exporter.missing import missing_runs
+    from exporter.papers import is_language_tag
+    from exporter.pipeline import rerun
+    from exporter.pipeline.batch import (
         FORMATS,
+        Executor,
         check_writable,
         execute,
         output_lock,
@@ -222,15 +227,10 @@ def export(
         prepare,
         remove_stale_parts,
     )
-    from exporter.cover import warm_up
-    from exporter.manifest import MANIFEST
-    from exporter.missing import missing_runs
-    from exporter.papers import is_language_tag
-    from exporter.pipeline import rerun
-    from exporter.pipeline.cluster import DaskExecutor
     from exporter.pipeline.executors import LocalExecutor
     from exporter.pipeline.limits import Limits
-    from exporter.progress import Progress
+    from exporter.pipeline.manifest import MANIFEST
+    from exporter.pipeline.progress import Progress
     from exporter.sources import ReadOptions
     from exporter.writers import WriteOptions
 
@@ -317,7 +317,12 @@ def export(
 
     limits = Limits(book_timeout or None, max_memory)
     workers = jobs or os.cpu_count() or 1
-    runner = DaskExecutor(scheduler, workers, limits) if engine == "dask" else LocalExecutor(workers, limits)
+    if engine == "dask":  # Its module and logging only for Dask runs.
+        from exporter.pipeline.cluster import DaskExecutor
+
+        runner: Executor = DaskExecutor(scheduler, workers, limits)
+    else:
+        runner = LocalExecutor(workers, limits)
     local_helper = engine == "local" and "epub" in wanted and jobs in (None, 1)
     # Forked now, the helper that draws EPUB covers loads Pillow and the fonts while the sources are read.
     with Helper(warm_up) if local_helper else nullcontext() as helper, runner:
@@ -378,9 +383,9 @@ def _finish(
     """Write the report and the summary, name the missing dates, and exit 0, or 1 when anything failed."""
     import time
 
-    from exporter.batch import write_report
     from exporter.missing import SHOWN_RUNS, days, listed
-    from exporter.progress import print_summary, summary
+    from exporter.pipeline.batch import write_report
+    from exporter.pipeline.progress import print_summary, summary
 
     if report is not None:
         write_report(report, outcomes, missing, refused)

@@ -257,7 +257,7 @@ class PdfDoc:
         """Return the contents pages: from page 2 on, the pages of `title ……… N` lines."""
         out = []
         for page in self.pages[1:]:
-            if _LEADER_RE.search(page.body):
+            if _is_contents(page):
                 out.append(page.index)
             elif page.body:  # Blank pages (print profile: contents on a right-hand page) are skipped.
                 break
@@ -268,7 +268,18 @@ class PdfDoc:
         return "".join(self.pages[i].body for i in self.contents_pages)
 
 
-_LEADER_RE = re.compile(r"\.{4,}\d+")
+def _is_contents(page: PdfPage) -> bool:
+    """A contents page: a third of its lines or more end in a page number set flush right.
+
+    The leader between title and number is drawn (a dotted rule), not text, so it is not looked for.
+    """
+    words = page.body_words
+    if not words:
+        return False
+    right = max(w.x1 for w in words)
+    lines = {round(w.y1) for w in words}
+    folios = [w for w in words if w.text.isdigit() and w.x1 > right - 1]
+    return bool(folios) and 3 * len(folios) >= len(lines)
 
 
 def _read_pages(path: Path) -> list[PdfPage]:

@@ -401,9 +401,8 @@ def test_a_worker_killed_before_its_handler_runs_leaves_no_part(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Interrupted, a worker that cannot run its SIGTERM handler is killed; its .part goes all the same."""
-    from exporter import batch
     from exporter.archive import open_archive
-    from exporter.pipeline import executors
+    from exporter.pipeline import batch, executors
     from exporter.writers import WriteOptions
 
     src = make_archive(tmp_path / "src", D(2026, 9, 1), 3, pages=1, articles=1)

@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 
 from exporter.book import lay_out
-from exporter.manifest import build_key
 from exporter.model import Issue, Region
+from exporter.pipeline.manifest import build_key
 from exporter.writers import WriteOptions
 from exporter.writers.epub import write_epub
 from exporter.writers.facsimile import PICTURE_BUDGET, prepare_picture

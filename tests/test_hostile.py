@@ -751,8 +751,8 @@ def test_a_pdf_too_large_to_render_is_refused_in_one_line(tmp_path: Path, monkey
 
 
 def test_an_unexpected_error_fails_one_book_not_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from exporter import batch
     from exporter.archive import open_archive
+    from exporter.pipeline import batch
     from exporter.writers import WriteOptions
 
     real = batch.write_book

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from exporter.background import Helper
-from exporter.batch import OnStart, Outcome, Task, run_task
 from exporter.errors import EpaperError
+from exporter.pipeline.batch import OnStart, Outcome, Task, run_task
 from exporter.pipeline.executors import remove_parts
 from exporter.pipeline.limits import Limits
 

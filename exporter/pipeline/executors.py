@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from exporter.background import Helper
-from exporter.batch import Outcome, Task, run_task
+from exporter.pipeline.batch import Outcome, Task, run_task
 from exporter.pipeline.limits import Limits, cap_memory
 from exporter.writers.atomic import remove_open_files
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
-from exporter.batch import OnStart
+from exporter.pipeline.batch import OnStart
 
 
 class LocalExecutor:

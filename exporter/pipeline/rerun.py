@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from exporter import __version__
-from exporter.batch import Outcome
 from exporter.missing import Run
+from exporter.pipeline.batch import Outcome
 from exporter.writers import WriteOptions
 from exporter.writers.atomic import write_bytes
 

@@ -7,8 +7,8 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
-from exporter.batch import Outcome, Task
 from exporter.errors import printable
+from exporter.pipeline.batch import Outcome, Task
 
 
 class Progress:

@@ -26,10 +26,10 @@ from typing import Literal, Protocol
 from exporter.background import Helper
 from exporter.book import Book, Bundle, book_stem, lay_out
 from exporter.errors import EpaperError, OutputError
-from exporter.manifest import Manifest, build_key
 from exporter.missing import REPORT_RUNS, Run, days, listed, merged
 from exporter.model import Issue, Notice
 from exporter.pipeline.limits import Limits, OverBudget, time_budget
+from exporter.pipeline.manifest import Manifest, build_key
 from exporter.text import safe_filename
 from exporter.writers import WriteOptions
 from exporter.writers.atomic import folder_lock, remove_open_files, write_bytes
