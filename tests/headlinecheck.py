@@ -10,7 +10,6 @@ browser's print lay an EPUB chapter out.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import subprocess
 import tempfile
@@ -20,8 +19,10 @@ from pathlib import Path
 
 from lxml import etree
 
+from tests.layoutcheck import EPUB_NS, spine_documents
+
 _XHTML = "{http://www.w3.org/1999/xhtml}"
-_NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml"}
+_NS = EPUB_NS
 _HEADER = ("kicker", "title", "subtitle", "byline")
 _KEY = 16  # Ideographs of a text looked for in the PDF: enough to be unique within a few pages.
 
@@ -68,13 +69,7 @@ def epub_articles(epub: Path) -> list[Article]:
     """Return every article of an EPUB in spine order, with its header and how its body begins."""
     out = []
     with zipfile.ZipFile(epub) as book:
-        container = etree.fromstring(book.read("META-INF/container.xml"))
-        opf_path = container.find(".//{*}rootfile").get("full-path")  # type: ignore[union-attr]
-        opf = etree.fromstring(book.read(opf_path))
-        base = posixpath.dirname(opf_path)
-        hrefs = {i.get("id"): i.get("href") for i in opf.iterfind(".//opf:manifest/opf:item", _NS)}
-        for ref in opf.iterfind(".//opf:spine/opf:itemref", _NS):
-            doc = etree.fromstring(book.read(posixpath.join(base, hrefs[ref.get("idref")])))
+        for _, doc in spine_documents(book):
             for article in doc.iterfind(".//x:article", _NS):
                 header, title, name = [], "", ""
                 for element in article.iter(f"{_XHTML}p", f"{_XHTML}h2"):

@@ -13,10 +13,13 @@ margins of the profile's CSS, in millimetres, so a line that stops short cannot 
 
 from __future__ import annotations
 
+import io
 import itertools
+import posixpath
 import statistics
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -32,6 +35,7 @@ OPENING = set("（《「『“‘〔【〈")  # May not end a line (行尾禁则
 # Full-width marks whose blank half clreq squeezes out when two meet; dashes and ellipses are two-em marks.
 SQUEEZABLE = set("，。、；：？！）》」』”’〕】〉（《「『“‘〔【〈")
 BLANK_DPI = 20
+EPUB_NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml"}
 HUBEI = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real" / "hubei_daily_2023-02-11"
 # The shapes of the generated 湖北日报 photos (width : height), in the order of their file names.
 PHOTO_SHAPES = ((1.6, 1), (1, 1.55), (2.7, 1), (1, 3))
@@ -436,24 +440,24 @@ def placed_pictures(pdf: Path) -> list[tuple[int, float, float]]:
     return out
 
 
+def spine_documents(book: zipfile.ZipFile) -> Iterator[tuple[str, etree._Element]]:
+    """Yield (path in the zip, parsed XHTML) of every document of an open EPUB, in spine order."""
+    container = etree.fromstring(book.read("META-INF/container.xml"))
+    opf_path = container.find(".//{*}rootfile").get("full-path")  # type: ignore[union-attr]
+    opf = etree.fromstring(book.read(opf_path))
+    base = posixpath.dirname(opf_path)
+    hrefs = {i.get("id"): i.get("href") for i in opf.iterfind(".//opf:manifest/opf:item", EPUB_NS)}
+    for ref in opf.iterfind(".//opf:spine/opf:itemref", EPUB_NS):
+        doc_path = posixpath.join(base, hrefs[ref.get("idref")])
+        yield doc_path, etree.fromstring(book.read(doc_path))
+
+
 def epub_pictures(epub: Path) -> list[tuple[str, int, int]]:
     """Return (name, width, height) in pixels of every <img> of an EPUB, in spine order."""
-    import io
-    import posixpath
-    import zipfile
-
-    ns = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml"}
     out = []
     with zipfile.ZipFile(epub) as book:
-        container = etree.fromstring(book.read("META-INF/container.xml"))
-        opf_path = container.find(".//{*}rootfile").get("full-path")  # type: ignore[union-attr]
-        opf = etree.fromstring(book.read(opf_path))
-        base = posixpath.dirname(opf_path)
-        hrefs = {i.get("id"): i.get("href") for i in opf.iterfind(".//opf:manifest/opf:item", ns)}
-        for ref in opf.iterfind(".//opf:spine/opf:itemref", ns):
-            doc_path = posixpath.join(base, hrefs[ref.get("idref")])
-            doc = etree.fromstring(book.read(doc_path))
-            for img in doc.iterfind(".//x:img", ns):
+        for doc_path, doc in spine_documents(book):
+            for img in doc.iterfind(".//x:img", EPUB_NS):
                 path = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), img.get("src")))
                 with Image.open(io.BytesIO(book.read(path))) as image:
                     out.append((path, image.width, image.height))
