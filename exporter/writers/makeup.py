@@ -17,8 +17,6 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-import lxml.html
-
 from exporter.book import ArticleView, BlockView, Book
 
 HOLE_SHARE = 0.12  # Less than this share of the text area left blank is a normal page foot.
@@ -61,11 +59,17 @@ def _content_bottom(page_box: Any) -> float:
 
 def _section(page_box: Any) -> str | None:
     """Return the id of the 版面 section on this page (None for the cover and contents)."""
-    for box in _boxes(_root(page_box)):
-        if "page" in _classes(box):
-            element = box.element
-            return str(element.get("id")) if element.get("id") else None
-    return None
+    box = _section_box(page_box)
+    return str(box.element.get("id")) if box is not None and box.element.get("id") else None
+
+
+def _section_box(page_box: Any) -> Any | None:
+    return next((box for box in _boxes(_root(page_box)) if "page" in _classes(box)), None)
+
+
+def section_box(page: Any) -> Any | None:
+    """Return the box of the 版面 section laid out on a WeasyPrint page (None for the cover and contents)."""
+    return _section_box(_page_box(page))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -179,29 +183,3 @@ def merged(placements: dict[str, Placement], found: dict[str, Placement]) -> dic
 def heights(keys: dict[str, Placement]) -> dict[str, float]:
     """Return {data-figure key: picture height in CSS px} for the pictures made to fit."""
     return {key: p.height for key, p in keys.items() if p.height is not None}
-
-
-def chapters(placements: dict[str, Placement]) -> set[str]:
-    """Return the ids of the 版面 (`section.page`) holding the placed pictures (keys are `<page>a<n>b<m>`)."""
-    return {key.rsplit("a", 1)[0] for key in placements}
-
-
-def only_chapters(html: str, ids: set[str]) -> str | None:
-    """Return the book's HTML with only the 版面 sections named (no cover, no contents), or None when
-    the templates do not set each 版面 as a `section.page` child of the body (user templates).
-
-    Each 版面 starts a page (a right-hand one in print), so its layout alone is its layout in the
-    book: what moving its pictures does to it is seen at the cost of its own pages."""
-    document = lxml.html.document_fromstring(html)
-    body = document.find("body")
-    if body is None:
-        return None
-    kept = 0
-    for child in list(body):
-        if child.tag == "section" and "page" in (child.get("class") or "").split() and child.get("id") in ids:
-            kept += 1
-        else:
-            body.remove(child)
-    if kept != len(ids):
-        return None
-    return lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>")

@@ -25,15 +25,15 @@ from exporter.model import Notice, Origin
 from exporter.render import render
 from exporter.resources import styles_dir
 from exporter.text import breakable_runs
-from exporter.writers import WriteOptions, build_time, facsimile, in_language, justify, makeup
+from exporter.writers import WriteOptions, build_time, facsimile, in_language, justify, makeup, paging
 from exporter.writers.atomic import atomic_file
 from exporter.writers.pdfsetup import check_page_size
 
 IMAGE_SCHEME = "epaper-image"
 MAX_PDF_CHARACTERS = 5_000_000  # A month of 人民日报 is about 3 million.
 justify.install()  # Chinese lines justified between characters, not only at spaces.
-MAKEUP_PASSES = 2  # Rounds of moving pictures that leave holes (the second on the changed 版面 alone).
-MAKEUP_MAX_PAGES = 400  # Longer books (volumes) are laid out once: each layout costs their full time again.
+MAKEUP_PASSES = 2  # Times a 版面 whose pictures leave holes is laid out again with them moved.
+MAKEUP_MAX_PAGES = 400  # A book laid out whole (a user's book template) is made up only up to this length.
 
 
 def check_size(book: Book, target: Path) -> None:
@@ -107,27 +107,18 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
     if originals == "embed" and (kept := facsimile.attachments(book, when, notices)):
         pdf_options["attachments"] = [*cast(list, pdf_options.get("attachments", [])), *kept]
     fetcher = _ImageFetcher(served)
+    engine = _Engine(fetcher, stylesheets, pdf_options)
     with _weasyprint_warnings() as collected:
         try:
-            document = _lay_out(html, fetcher, stylesheets, pdf_options)
-            # Pictures that would leave a hole at a page foot go after the paragraphs that fill it
-            # (or are made to fit it); a moved picture may leave a hole further on in its 版面, which
-            # a layout of the changed 版面 alone shows; then the book is laid out once more.
-            makeup_on = options.columns == 1 and len(document.pages) <= MAKEUP_MAX_PAGES
-            placements = makeup.moves(document) if makeup_on else {}
-            if placements:
-                found = placements
-                for _ in range(MAKEUP_PASSES - 1):
-                    part = makeup.only_chapters(
-                        _moved_html(book, placements, options, images, when), makeup.chapters(found)
-                    )
-                    found = makeup.moves(_lay_out(part, fetcher, stylesheets, pdf_options)) if part else {}
-                    if not found:
-                        break
-                    placements = makeup.merged(placements, found)
-                html = _moved_html(book, placements, options, images, when)
-                del document  # One laid-out book in memory at a time (about 1.3 MiB a page).
-                document = _lay_out(html, fetcher, stylesheets, pdf_options)
+            parts = None if _whole_book_template(options) else paging.split(html, _user_css(options))
+            if parts is not None:
+                rounds = MAKEUP_PASSES if options.columns == 1 else 0
+                moved = _SectionHTML(book, options, images, when)
+                pages, _ = paging.lay_out(parts, engine.lay_out, moved.html, rounds)
+                assert engine.first is not None
+                document = engine.first.copy(pages)  # Metadata from the first layout: the front matter.
+            else:
+                document = _lay_out_whole(engine, html, book, options, images, when)
             with atomic_file(target) as handle:
                 if originals == "append":  # Rendered in memory, then the site's pages after it.
                     rendered = document.write_pdf(**pdf_options)
@@ -142,23 +133,72 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
     return notices
 
 
-def _moved_html(
-    book: Book,
-    placements: dict[str, makeup.Placement],
-    options: WriteOptions,
-    images: dict[str, ImageRef],
-    when: dt.datetime,
-) -> str:
-    moved = makeup.moved(book, placements)
-    return breakable_runs(build_html(moved, options, images, when, makeup.heights(placements)))
+class _Engine:
+    """WeasyPrint layouts of one book: the same fonts (one subset per font in the PDF), stylesheets, photos."""
+
+    def __init__(self, fetcher: URLFetcher, stylesheets: list[weasyprint.CSS], pdf_options: dict[str, object]) -> None:
+        from weasyprint.css.counters import CounterStyle
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.fetcher, self.stylesheets, self.pdf_options = fetcher, stylesheets, pdf_options
+        self.fonts, self.counters = FontConfiguration(), CounterStyle()
+        self.first: weasyprint.document.Document | None = None
+
+    def lay_out(self, html: str, css: str = "") -> weasyprint.document.Document:
+        sheets = [*self.stylesheets, weasyprint.CSS(string=css)] if css else self.stylesheets
+        document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=self.fetcher).render(
+            stylesheets=sheets, font_config=self.fonts, counter_style=self.counters, **self.pdf_options
+        )
+        self.first = self.first or document
+        return document
 
 
-def _lay_out(
-    html: str, fetcher: URLFetcher, stylesheets: list[weasyprint.CSS], pdf_options: dict[str, object]
+def _whole_book_template(options: WriteOptions) -> bool:
+    """A user's own book template may set its 版 in ways a 版 rendered alone would not repeat."""
+    return options.templates is not None and (options.templates / "print" / "book.html.j2").exists()
+
+
+def _user_css(options: WriteOptions) -> str:
+    try:
+        return options.css.read_text(encoding="utf-8") if options.css is not None else ""
+    except (OSError, UnicodeDecodeError):
+        return ""  # build_stylesheets has named the file already.
+
+
+class _SectionHTML:
+    """One 版面's HTML with its pictures placed by the make-up (the book's page template, alone)."""
+
+    def __init__(self, book: Book, options: WriteOptions, images: dict[str, ImageRef], when: dt.datetime) -> None:
+        self.book, self.options, self.images, self.when = book, options, images, when
+
+    def html(self, anchor: str, placements: dict[str, makeup.Placement]) -> str:
+        moved = makeup.moved(self.book, placements)
+        for issue in moved.issues:
+            for index, page in enumerate(issue.pages):
+                if page.anchor == anchor:
+                    context = _context(moved, self.options, self.images, self.when, makeup.heights(placements))
+                    html = render(
+                        "print/page.html.j2",
+                        self.options.templates,
+                        **context,
+                        issue=issue,
+                        page=page,
+                        page_first_of_issue=index == 0,
+                    )
+                    return paging.normalized(breakable_runs(html))
+        raise KeyError(anchor)
+
+
+def _lay_out_whole(
+    engine: _Engine, html: str, book: Book, options: WriteOptions, images: dict[str, ImageRef], when: dt.datetime
 ) -> weasyprint.document.Document:
-    return weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher).render(
-        stylesheets=stylesheets, **pdf_options
-    )
+    """Lay the book out as one document; pictures that leave holes move once (each round costs the whole book)."""
+    document = engine.lay_out(html)
+    if options.columns == 1 and len(document.pages) <= MAKEUP_MAX_PAGES and (placements := makeup.moves(document)):
+        del document  # One laid-out book in memory at a time (about 1.3 MiB a page).
+        moved = makeup.moved(book, placements)
+        document = engine.lay_out(breakable_runs(build_html(moved, options, images, when, makeup.heights(placements))))
+    return document
 
 
 def build_images(
@@ -187,9 +227,17 @@ def build_html(
     when: dt.datetime,
     picture_heights: dict[str, float] | None = None,
 ) -> str:
-    return render(
-        "print/book.html.j2",
-        options.templates,
+    return render("print/book.html.j2", options.templates, **_context(book, options, images, when, picture_heights))
+
+
+def _context(
+    book: Book,
+    options: WriteOptions,
+    images: dict[str, ImageRef],
+    when: dt.datetime,
+    picture_heights: dict[str, float] | None = None,
+) -> dict[str, object]:
+    return dict(
         book=book,
         images=images,
         language=book.language,
