@@ -191,6 +191,17 @@ def main() -> None:
                 loop = ["sh", "-c", " && ".join(f"{WEASYPRINT} {p} {p.with_suffix('.pdf')}" for p in pages)]
                 peer = median_of(args.repeat, lambda loop=loop: run(loop, watch=False))
                 print(row(f"{label}: plain WeasyPrint, plain HTML (peer)", n, peer), flush=True)
+                if n > 1:  # What two processes gain on this machine for the engine's own work: --jobs 2's ceiling.
+                    pairs = " ".join(f"{p} {p.with_suffix('.pdf')}" for p in pages)
+                    both = ["sh", "-c", f"echo {pairs} | xargs -n 2 -P 2 {WEASYPRINT}"]  # Two at a time.
+                    together = median_of(args.repeat, lambda both=both: run(both, watch=False))
+                    print(row(f"{label}: plain WeasyPrint, two at a time (peer)", n, together, peer), flush=True)
+                    print(
+                        f"| {label}: plain WeasyPrint, two at a time over one after another | "
+                        f"{peer.wall / together.wall:.2f}× faster | | | | | {together.load:.1f} |",
+                        flush=True,
+                    )
+            builds: dict[str, Sample] = {}
             for name, extra, dask in (
                 ("--jobs 1", ["-j", "1"], False),
                 ("--jobs 2", ["-j", "2"], False),
@@ -205,12 +216,17 @@ def main() -> None:
                     command = [*EPAPER, "export", str(src), "-f", fmt, "-o", str(out), "-q", *extra]
                     return run(command, cluster=cluster if dask else None)
 
-                built = median_of(args.repeat, build)
+                built = builds[name] = median_of(args.repeat, build)
                 print(row(f"{label}: epaper {name}", n, built, peer), flush=True)
                 if name == "--jobs 2":
                     command = [*EPAPER, "export", str(src), "-f", fmt, "-o", str(out), "-q", *extra]
                     again = median_of(args.repeat, lambda command=command: run(command, watch=False))
                     print(row(f"{label}: no-op re-run (vs its build)", n, again, built), flush=True)
+            one, two = builds["--jobs 1"], builds["--jobs 2"]
+            print(
+                f"| {label}: --jobs 2 over --jobs 1 | {one.wall / two.wall:.2f}× faster | | | | | {two.load:.1f} |",
+                flush=True,
+            )
     entry = Path(sys.executable).parent / "epaper"
     help_runs = [run([str(entry), "--help"], watch=False) for _ in range(9)]
     print(

@@ -125,22 +125,25 @@ def main() -> None:
         print("  differs:", name)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
-    complete = len(mine) == args.issues and len(theirs) == len(list(sample.glob("*-*-*")))
+    complete = len(mine) == args.issues and len(theirs) == len(
+        [p for p in sample.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    )
     sys.exit(0 if killed and not differ and not missing and complete else 1)
 
 
 def sampled(src: Path, target: Path, every: int) -> Path:
-    """`src` itself, or a folder of links to every `every`-th issue folder of it (and its paper.toml)."""
+    """`src` itself, or a copy (hard links) of it with every `every`-th issue folder only."""
     if every <= 1:
         return src
     shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    for path in sorted(src.iterdir()):
-        if not path.is_dir():
-            (target / path.name).symlink_to(path)
-    for index, path in enumerate(sorted(p for p in src.iterdir() if p.is_dir())):
-        if index % every == 0:
-            (target / path.name).symlink_to(path)
+    issues = sorted(p.name for p in src.iterdir() if p.is_dir() and not p.name.startswith("."))
+    kept = set(issues[::every])
+    shutil.copytree(
+        src,
+        target,
+        copy_function=os.link,
+        ignore=lambda d, names: [n for n in names if Path(d) == src and n in issues and n not in kept],
+    )
     return target
 
 
