@@ -135,6 +135,30 @@ def plain_html(issue_dir: Path, target: Path) -> Path:
     return target
 
 
+def epub_sizes(label: str, ours: Path, theirs: Path) -> str:
+    """Median size of epaper's EPUBs against pandoc's, photos (and the cover) set apart: the target is
+    epaper's text, styles and navigation at most 1.3× pandoc's."""
+    import zipfile
+
+    def split(path: Path) -> tuple[int, int]:
+        with zipfile.ZipFile(path) as book:
+            photos = sum(i.compress_size for i in book.infolist() if i.filename.lower().endswith(_PHOTOS))
+        return path.stat().st_size, photos
+
+    pairs = [
+        (split(a), split(b)) for a, b in zip(sorted(ours.rglob("*.epub")), sorted(theirs.glob("*.epub")), strict=True)
+    ]
+    ratio = statistics.median((a - ap) / (b - bp) for (a, ap), (b, bp) in pairs)
+    (a, ap), (b, bp) = pairs[0]
+    return (
+        f"| {label}: size without photos vs pandoc's | {ratio:.2f}× (median); first: {a / 1e3:.0f} KB with "
+        f"{ap / 1e3:.0f} KB of photos and cover, pandoc {b / 1e3:.0f} KB with {bp / 1e3:.0f} KB | | | | | |"
+    )
+
+
+_PHOTOS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
 def row(name: str, n: int, s: Sample, base: Sample | None = None) -> str:
     per_min = n / s.wall * 60 if s.wall else 0.0
     rss = ", ".join(f"{r:.0f}" for r in s.rss) if s.rss else "–"
@@ -222,6 +246,8 @@ def main() -> None:
                     command = [*EPAPER, "export", str(src), "-f", fmt, "-o", str(out), "-q", *extra]
                     again = median_of(args.repeat, lambda command=command: run(command, watch=False))
                     print(row(f"{label}: no-op re-run (vs its build)", n, again, built), flush=True)
+            if fmt == "epub" and pandoc:
+                print(epub_sizes(label, work / f"out-{n}-epub-1", work / f"md-{n}"), flush=True)
             one, two = builds["--jobs 1"], builds["--jobs 2"]
             print(
                 f"| {label}: --jobs 2 over --jobs 1 | {one.wall / two.wall:.2f}× faster | | | | | {two.load:.1f} |",
