@@ -97,27 +97,27 @@ LayOut = Callable[[str, str], Any]  # (HTML, extra CSS) → a laid-out WeasyPrin
 Section = Callable[[str, dict[str, makeup.Placement]], str]  # (section id, placements) → its HTML.
 
 
-def lay_out(parts: Split, lay_out: LayOut, section: Section, makeup_rounds: int) -> tuple[list[Any], int]:
-    """Return the book's laid-out pages in order, and how many 版 layouts it took.
+def lay_out(parts: Split, lay_out: LayOut, section: Section, makeup_rounds: int) -> tuple[Any, list[Any]]:
+    """Return the laid-out front matter (its document carries the book's metadata) and all the
+    book's pages in order.
 
     `makeup_rounds` is how many times a 版 whose pictures leave holes is laid out again (0: never)."""
     count = len(lay_out(parts.front_html(None), "").pages)
     for _ in range(MAX_ROUNDS):
-        pages, folios, layouts = _sections(parts, lay_out, section, makeup_rounds, count)
+        pages, folios = _sections(parts, lay_out, section, makeup_rounds, count)
         front = lay_out(parts.front_html(folios), "")
         if len(front.pages) == count:
-            return [*front.pages, *pages], layouts + 2
+            return front, [*front.pages, *pages]
         count = len(front.pages)  # The numbers made the contents longer or shorter: number again.
     raise RuntimeError(f"the contents came out at a different length {MAX_ROUNDS} times")
 
 
 def _sections(
     parts: Split, lay_out: LayOut, section: Section, makeup_rounds: int, front: int
-) -> tuple[list[Any], dict[str, int], int]:
+) -> tuple[list[Any], dict[str, int]]:
     pages: list[Any] = []
     folios: dict[str, int] = {}
     wanted: str | None = None  # The side the 版 asked to start on (its break-before), as last seen.
-    layouts = 0
     for anchor, html in parts.sections:
         number = front + len(pages) + 1
         placements: dict[str, makeup.Placement] = {}
@@ -125,7 +125,6 @@ def _sections(
         while True:
             side = wanted or _side(number)
             document = lay_out(parts.document(html), _first_page(number + (side != _side(number)), side))
-            layouts += 1
             asked = _asked_side(document)
             if (asked or _side(number)) != side:
                 wanted = asked  # Its break-before asks for the other side: lay it out there.
@@ -143,7 +142,7 @@ def _sections(
             for name in page.anchors:
                 folios.setdefault(name, front + len(pages) + 1)
             pages.append(page)
-    return pages, folios, layouts
+    return pages, folios
 
 
 def _side(number: int) -> str:

@@ -114,9 +114,8 @@ def write_pdf(book: Book, target: Path, options: WriteOptions | None = None) -> 
             if parts is not None:
                 rounds = MAKEUP_PASSES if options.columns == 1 else 0
                 moved = _SectionHTML(book, options, images, when)
-                pages, _ = paging.lay_out(parts, engine.lay_out, moved.html, rounds)
-                assert engine.first is not None
-                document = engine.first.copy(pages)  # Metadata from the first layout: the front matter.
+                front, pages = paging.lay_out(parts, engine.lay_out, moved.html, rounds)
+                document = front.copy(pages)  # The book's metadata, from its front matter's <head>.
             else:
                 document = _lay_out_whole(engine, html, book, options, images, when)
             with atomic_file(target) as handle:
@@ -142,15 +141,12 @@ class _Engine:
 
         self.fetcher, self.stylesheets, self.pdf_options = fetcher, stylesheets, pdf_options
         self.fonts, self.counters = FontConfiguration(), CounterStyle()
-        self.first: weasyprint.document.Document | None = None
 
     def lay_out(self, html: str, css: str = "") -> weasyprint.document.Document:
         sheets = [*self.stylesheets, weasyprint.CSS(string=css)] if css else self.stylesheets
-        document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=self.fetcher).render(
+        return weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=self.fetcher).render(
             stylesheets=sheets, font_config=self.fonts, counter_style=self.counters, **self.pdf_options
         )
-        self.first = self.first or document
-        return document
 
 
 def _whole_book_template(options: WriteOptions) -> bool:
