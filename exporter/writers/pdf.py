@@ -172,11 +172,14 @@ class _SectionHTML:
         for issue in moved.issues:
             for index, page in enumerate(issue.pages):
                 if page.anchor == anchor:
-                    context = _context(moved, self.options, self.images, self.when, makeup.heights(placements))
-                    html = render(
+                    heights = makeup.heights(placements)
+                    html = build_html(
+                        moved,
+                        self.options,
+                        self.images,
+                        self.when,
+                        heights,
                         "print/page.html.j2",
-                        self.options.templates,
-                        **context,
                         issue=issue,
                         page=page,
                         page_first_of_issue=index == 0,
@@ -222,18 +225,13 @@ def build_html(
     images: dict[str, ImageRef],
     when: dt.datetime,
     picture_heights: dict[str, float] | None = None,
+    template: str = "print/book.html.j2",
+    **extra: object,
 ) -> str:
-    return render("print/book.html.j2", options.templates, **_context(book, options, images, when, picture_heights))
-
-
-def _context(
-    book: Book,
-    options: WriteOptions,
-    images: dict[str, ImageRef],
-    when: dt.datetime,
-    picture_heights: dict[str, float] | None = None,
-) -> dict[str, object]:
-    return dict(
+    """Render the book's HTML, or with `template` and `extra` one part of it (a 版面's page template)."""
+    return render(
+        template,
+        options.templates,
         book=book,
         images=images,
         language=book.language,
@@ -246,6 +244,7 @@ def _context(
         subject=_subject(book),
         keywords=_keywords(book),
         picture_heights=picture_heights or {},
+        **extra,
     )
 
 
