@@ -97,15 +97,15 @@ LayOut = Callable[[str, str], Any]  # (HTML, extra CSS) → a laid-out WeasyPrin
 Section = Callable[[str, dict[str, makeup.Placement]], str]  # (section id, placements) → its HTML.
 
 
-def lay_out(parts: Split, lay_out: LayOut, section: Section, makeup_rounds: int) -> tuple[Any, list[Any]]:
+def lay_out(parts: Split, render: LayOut, section: Section, makeup_rounds: int) -> tuple[Any, list[Any]]:
     """Return the laid-out front matter (its document carries the book's metadata) and all the
     book's pages in order.
 
     `makeup_rounds` is how many times a 版 whose pictures leave holes is laid out again (0: never)."""
-    count = len(lay_out(parts.front_html(None), "").pages)
+    count = len(render(parts.front_html(None), "").pages)
     for _ in range(MAX_ROUNDS):
-        pages, folios = _sections(parts, lay_out, section, makeup_rounds, count)
-        front = lay_out(parts.front_html(folios), "")
+        pages, folios = _sections(parts, render, section, makeup_rounds, count)
+        front = render(parts.front_html(folios), "")
         if len(front.pages) == count:
             return front, [*front.pages, *pages]
         count = len(front.pages)  # The numbers made the contents longer or shorter: number again.
@@ -113,7 +113,7 @@ def lay_out(parts: Split, lay_out: LayOut, section: Section, makeup_rounds: int)
 
 
 def _sections(
-    parts: Split, lay_out: LayOut, section: Section, makeup_rounds: int, front: int
+    parts: Split, render: LayOut, section: Section, makeup_rounds: int, front: int
 ) -> tuple[list[Any], dict[str, int]]:
     pages: list[Any] = []
     folios: dict[str, int] = {}
@@ -124,7 +124,7 @@ def _sections(
         rounds = 0
         while True:
             side = wanted or _side(number)
-            document = lay_out(parts.document(html), _first_page(number + (side != _side(number)), side))
+            document = render(parts.document(html), _first_page(number + (side != _side(number)), side))
             asked = _asked_side(document)
             if (asked or _side(number)) != side:
                 wanted = asked  # Its break-before asks for the other side: lay it out there.
@@ -137,7 +137,7 @@ def _sections(
             placements = makeup.merged(placements, found)
             html = section(anchor, placements)
         if side != _side(number):
-            pages.append(_blank_page(parts, lay_out, number, side))
+            pages.append(_blank_page(parts, render, number, side))
         for page in document.pages:
             for name in page.anchors:
                 folios.setdefault(name, front + len(pages) + 1)
@@ -160,8 +160,8 @@ def _asked_side(document: Any) -> str | None:
     return {"right": "right", "recto": "right", "left": "left", "verso": "left"}.get(value or "")
 
 
-def _blank_page(parts: Split, lay_out: LayOut, number: int, side: str) -> Any:
+def _blank_page(parts: Split, render: LayOut, number: int, side: str) -> Any:
     """A blank page numbered `number` before a 版 that starts on `side`, made as WeasyPrint makes
     one (`:blank`, so the stylesheets' rules for blank pages apply)."""
     html = parts.document(f'<div></div><div style="break-before: {side}"></div>')
-    return lay_out(html, _first_page(number - 1, side)).pages[1]
+    return render(html, _first_page(number - 1, side)).pages[1]
