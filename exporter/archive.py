@@ -32,10 +32,14 @@ def open_archive(
     sources: Sequence[str | Path],
     options: ReadOptions | None = None,
     selection: Selection | None = None,
-    progress: Callable[[SourceFile], None] | None = None,
+    progress: Callable[[SourceFile, int, int], None] | None = None,
+    workers: int = 1,
 ) -> Archive:
-    """Read SOURCES (files or folders, any mix of formats) and group them into issues."""
-    catalog = read_all(sources, options or ReadOptions(), progress)
+    """Read SOURCES (files or folders, any mix of formats) and group them into issues.
+
+    `progress(file, done, total)` follows the reading; `workers` above 1 reads many files in that many
+    processes (the same archive, sooner)."""
+    catalog = read_all(sources, options or ReadOptions(), progress, workers)
     issues, notices = assemble(catalog.articles, catalog.papers, selection, catalog.facsimiles)
     return Archive(
         tuple(issues),

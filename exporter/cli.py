@@ -230,7 +230,7 @@ def export(
     from exporter.pipeline.executors import LocalExecutor
     from exporter.pipeline.limits import Limits
     from exporter.pipeline.manifest import MANIFEST
-    from exporter.pipeline.progress import Progress
+    from exporter.pipeline.progress import Progress, Reading
     from exporter.sources import ReadOptions
     from exporter.writers import WriteOptions
 
@@ -326,7 +326,11 @@ def export(
     local_helper = engine == "local" and "epub" in wanted and jobs in (None, 1)
     # Forked now, the helper that draws EPUB covers loads Pillow and the fonts while the sources are read.
     with Helper(warm_up) if local_helper else nullcontext() as helper, runner:
-        archive = open_archive(sources, read_options, selection)
+        reading = Reading(quiet)
+        try:  # Forked readers only beside no threads: a Dask client runs some.
+            archive = open_archive(sources, read_options, selection, reading, workers if engine == "local" else 1)
+        finally:
+            reading.close()
         for error in archive.refused:
             typer.echo(f"epaper: refused: {error}", err=True)
         if not quiet:  # Before the checks below: "skipped" warnings say why no source may be left.

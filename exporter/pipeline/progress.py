@@ -5,10 +5,13 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from exporter.errors import printable
 from exporter.pipeline.batch import Outcome, Task
+
+if TYPE_CHECKING:
+    from exporter.sources import SourceFile
 
 
 class Progress:
@@ -72,6 +75,38 @@ class Progress:
             self._bar.console.print(line, markup=False, highlight=False)
         else:
             print(line, file=self.stream, flush=True)
+
+
+class Reading:
+    """A bar while the sources are read, when they are many (a decade of an archive is minutes of reading).
+
+    Called with each file read; shown on a terminal only, and gone once the books start."""
+
+    def __init__(self, quiet: bool = False, stream: TextIO | None = None, at_least: int = 1000) -> None:
+        self.stream = stream or sys.stderr
+        self.shown = not quiet and self.stream.isatty()
+        self.at_least = at_least
+        self._bar: Any = None
+        self._task_id: Any = None
+
+    def __call__(self, source: SourceFile, done: int, total: int) -> None:
+        if self._bar is None:
+            if not self.shown or total < self.at_least:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
+
+            columns = (TextColumn("reading sources"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            self._bar = RichProgress(*columns, console=Console(file=self.stream), transient=True)
+            self._bar.start()
+            self._task_id = self._bar.add_task("reading", total=total)
+        self._bar.update(self._task_id, completed=done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
 
 
 def summary(outcomes: Sequence[Outcome], refused: int, missing: int, seconds: float) -> list[tuple[str, str]]:

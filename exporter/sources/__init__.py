@@ -6,6 +6,7 @@ import importlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
@@ -15,6 +16,7 @@ from exporter.papers import read_paper_toml
 from exporter.sources.base import GENERIC, ReadOptions, ReadResult
 from exporter.sources.decoding import kind, peek
 from exporter.sources.images import resolved_root
+from exporter.sources.pool import ordered_map
 from exporter.sources.xmlsafe import clean_paper, clean_result, paper_notice
 from exporter.text import natural_key
 
@@ -175,9 +177,13 @@ def reader_for(source: SourceFile) -> ModuleType | None:
 def read_all(
     sources: Sequence[str | Path],
     options: ReadOptions,
-    progress: Callable[[SourceFile], None] | None = None,
+    progress: Callable[[SourceFile, int, int], None] | None = None,
+    workers: int = 1,
 ) -> Catalog:
-    """Read every source under SOURCES; refuse bad files one by one, never stop at the first."""
+    """Read every source under SOURCES; refuse bad files one by one, never stop at the first.
+
+    `progress(file, done, total)` follows each file read. With `workers` above 1 a large set of files
+    is read by that many forked processes (the same catalog)."""
     skipped: list[Notice] = []
     files, tomls = discover(sources, skipped)
     catalog = Catalog(files=len(files), notices=skipped)
@@ -189,39 +195,53 @@ def read_all(
                 catalog.notices.append(paper_notice(display_path(toml), removed))
         except InputError as exc:
             catalog.refused.append(exc)
-    for source in files:
+    reads = ordered_map(partial(read_file, options=options), files, workers)
+    for done, (source, read) in enumerate(zip(files, reads, strict=True), 1):
         if progress:
-            progress(source)
-        if not source.named and source.path.is_symlink() and not _inside(source.path, source.root):
-            # A symlink found in a folder must not pull a file from elsewhere into the book.
-            catalog.notices.append(Notice(Origin(source.display), "symlink to a file outside the folder, skipped"))
+            progress(source, done, len(files))
+        if read.skipped is not None:
+            catalog.notices.append(read.skipped)
             catalog.files -= 1
-            continue
-        reader = reader_for(source)
-        if reader is None:
-            catalog.notices.append(Notice(Origin(source.display), "not an article source, skipped"))
-            catalog.files -= 1
-            continue
-        try:
-            result: ReadResult = reader.read(source.path, source.display, options, source.root)
-            result = clean_result(result, source.display)
-        except InputError as exc:
-            catalog.refused.append(exc)
+        elif read.refused is not None:
+            catalog.refused.append(read.refused)
             catalog.unreadable += 1
-            continue
-        except (Exception, RecursionError) as exc:  # A reader bug refuses one file, never the run.
-            catalog.refused.append(
-                InputError(source.display, f"cannot be read (internal error, please report it: {type(exc).__name__})")
-            )
-            catalog.unreadable += 1
-            continue
-        catalog.articles.extend(result.articles)
-        catalog.notices.extend(result.notices)
-        catalog.papers.extend(result.papers)
-        catalog.facsimiles.extend(result.facsimiles)
-        catalog.readers[source.display] = result.reader or reader.NAME
+        elif read.result is not None:
+            catalog.articles.extend(read.result.articles)
+            catalog.notices.extend(read.result.notices)
+            catalog.papers.extend(read.result.papers)
+            catalog.facsimiles.extend(read.result.facsimiles)
+            catalog.readers[source.display] = read.reader
     catalog.notices = once_per_site(catalog.notices)
     return catalog
+
+
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """What reading one file gave: its articles, or why it was refused, or why it was skipped."""
+
+    result: ReadResult | None = None
+    reader: str = ""  # The reader that read it.
+    refused: InputError | None = None
+    skipped: Notice | None = None  # Not a source after all: it does not count as a file found.
+
+
+def read_file(source: SourceFile, options: ReadOptions) -> FileRead:
+    """Read one found file with the reader its suffix and content pick."""
+    if not source.named and source.path.is_symlink() and not _inside(source.path, source.root):
+        # A symlink found in a folder must not pull a file from elsewhere into the book.
+        return FileRead(skipped=Notice(Origin(source.display), "symlink to a file outside the folder, skipped"))
+    reader = reader_for(source)
+    if reader is None:
+        return FileRead(skipped=Notice(Origin(source.display), "not an article source, skipped"))
+    try:
+        result: ReadResult = reader.read(source.path, source.display, options, source.root)
+        result = clean_result(result, source.display)
+    except InputError as exc:
+        return FileRead(refused=exc)
+    except (Exception, RecursionError) as exc:  # A reader bug refuses one file, never the run.
+        message = f"cannot be read (internal error, please report it: {type(exc).__name__})"
+        return FileRead(refused=InputError(source.display, message))
+    return FileRead(result, result.reader or reader.NAME)
 
 
 def once_per_site(notices: list[Notice]) -> list[Notice]:
