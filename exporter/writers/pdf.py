@@ -25,7 +25,17 @@ from exporter.model import Notice, Origin
 from exporter.render import render
 from exporter.resources import styles_dir
 from exporter.text import breakable_runs
-from exporter.writers import WriteOptions, build_time, facsimile, features, in_language, justify, makeup, paging
+from exporter.writers import (
+    WriteOptions,
+    build_time,
+    facsimile,
+    features,
+    fontfiles,
+    in_language,
+    justify,
+    makeup,
+    paging,
+)
 from exporter.writers.atomic import atomic_file
 from exporter.writers.pdfsetup import check_page_size
 
@@ -33,6 +43,7 @@ IMAGE_SCHEME = "epaper-image"
 MAX_PDF_CHARACTERS = 5_000_000  # A month of 人民日报 is about 3 million.
 justify.install()  # Chinese lines justified between characters, not only at spaces.
 features.install()  # OpenType features (halt, hwid) without WeasyPrint's per-layout leak.
+fontfiles.install()  # A font file copied whole only when a subset cannot be made from the face.
 MAKEUP_PASSES = 2  # Times a 版面 whose pictures leave holes is laid out again with them moved.
 MAKEUP_MAX_PAGES = 400  # A book laid out whole (a user's book template) is made up only up to this length.
 
