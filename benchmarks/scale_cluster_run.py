@@ -97,9 +97,6 @@ def main() -> None:
     parser.add_argument("-f", "--format", default="epub", choices=["epub", "pdf"])
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the generated archive and outputs here")
     parser.add_argument("--local-every", type=int, default=1, help="the local run exports every K-th issue only")
-    parser.add_argument(
-        "--reuse-local", action="store_true", help="keep a complete local run found in --keep (the Dask run is redone)"
-    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="epaper-cluster-"))
     src = work / f"src-{args.issues}"
@@ -108,17 +105,12 @@ def main() -> None:
         make_scale_archive(src, args.issues)
         print(f"generated {args.issues} issues in {time.perf_counter() - started:.0f} s", flush=True)
     local, remote = work / f"local-{args.issues}-{args.format}", work / f"dask-{args.issues}-{args.format}"
+    for out in (local, remote):
+        shutil.rmtree(out, ignore_errors=True)
     print(f"machine: {os.cpu_count()} CPUs; {args.issues} issues to {args.format.upper()}", flush=True)
-    sample = src if args.local_every <= 1 else work / f"sample-{args.issues}-{args.local_every}"
-    wanted = len(issue_names(src)[:: args.local_every])
-    if args.reuse_local and len(issue_names(sample)) == wanted == len(list(local.rglob(f"*.{args.format}"))):
-        print(f"local run kept from an earlier run: {wanted} books in {local}", flush=True)
-    else:
-        shutil.rmtree(local, ignore_errors=True)
-        sample = sampled(src, sample, args.local_every)
-        wall, cpu, load = local_run(sample, local, args.format)
-        print(f"local --jobs 2 ({sample.name}): {wall:.0f} s wall, {cpu:.0f} s CPU, load {load:.1f}", flush=True)
-    shutil.rmtree(remote, ignore_errors=True)
+    sample = sampled(src, work / f"sample-{args.issues}-{args.local_every}", args.local_every)
+    wall, cpu, load = local_run(sample, local, args.format)
+    print(f"local --jobs 2 ({sample.name}): {wall:.0f} s wall, {cpu:.0f} s CPU, load {load:.1f}", flush=True)
     wall, cpu, load, killed, _ = cluster_run(src, remote, args.format, args.issues)
     print(f"Dask, 2 workers, one killed: {wall:.0f} s wall, {cpu:.0f} s CPU, load {load:.1f}", flush=True)
     mine, theirs = outputs(remote, args.format), outputs(local, args.format)
@@ -133,14 +125,10 @@ def main() -> None:
         print("  differs:", name)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
-    complete = len(mine) == args.issues and len(theirs) == len(issue_names(sample))
+    complete = len(mine) == args.issues and len(theirs) == len(
+        [p for p in sample.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    )
     sys.exit(0 if killed and not differ and not missing and complete else 1)
-
-
-def issue_names(folder: Path) -> list[str]:
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 def sampled(src: Path, target: Path, every: int) -> Path:
@@ -148,7 +136,7 @@ def sampled(src: Path, target: Path, every: int) -> Path:
     if every <= 1:
         return src
     shutil.rmtree(target, ignore_errors=True)
-    issues = issue_names(src)
+    issues = sorted(p.name for p in src.iterdir() if p.is_dir() and not p.name.startswith("."))
     kept = set(issues[::every])
     shutil.copytree(
         src,
