@@ -19,7 +19,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -61,7 +63,9 @@ def _worker_rss(client: object) -> tuple[int, int]:
     return int(rss), int(trimmed)
 
 
-def epaper_rounds(src: Path, out: Path, rounds: int) -> list[tuple[int, int]]:
+def rounds_on_one_worker(rounds: int, write_round: Callable[[Any, str], None]) -> list[tuple[int, int]]:
+    """Start a 1-worker LocalCluster, run `write_round(client, scheduler address)` `rounds` times, and
+    return the worker's RSS (as is, trimmed) idle and after each round."""
     from distributed import Client, LocalCluster
 
     rss = []
@@ -71,28 +75,27 @@ def epaper_rounds(src: Path, out: Path, rounds: int) -> list[tuple[int, int]]:
     ):
         rss.append(_worker_rss(client))
         for _ in range(rounds):
-            command = [*EPAPER, "export", str(src), "-f", "pdf", "-o", str(out), "--force", "-q"]
-            done = subprocess.run([*command, "--scheduler", lc.scheduler_address], cwd=ROOT, capture_output=True)
-            if done.returncode != 0:
-                raise SystemExit(f"epaper export failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
+            write_round(client, lc.scheduler_address)
             rss.append(_worker_rss(client))
     return rss
+
+
+def epaper_rounds(src: Path, out: Path, rounds: int) -> list[tuple[int, int]]:
+    def write_round(client: Any, scheduler: str) -> None:
+        command = [*EPAPER, "export", str(src), "-f", "pdf", "-o", str(out), "--force", "-q", "--scheduler", scheduler]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True)
+        if done.returncode != 0:
+            raise SystemExit(f"epaper export failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
+
+    return rounds_on_one_worker(rounds, write_round)
 
 
 def plain_rounds(pages: list[Path], out: Path, rounds: int) -> list[tuple[int, int]]:
-    from distributed import Client, LocalCluster
+    def write_round(client: Any, scheduler: str) -> None:
+        for page in pages:
+            client.submit(_plain_pdf, str(page), str(out / f"{page.stem}.pdf"), pure=False).result()
 
-    rss = []
-    with (
-        LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40) as lc,
-        Client(lc) as client,
-    ):
-        rss.append(_worker_rss(client))
-        for _ in range(rounds):
-            for page in pages:
-                client.submit(_plain_pdf, str(page), str(out / f"{page.stem}.pdf"), pure=False).result()
-            rss.append(_worker_rss(client))
-    return rss
+    return rounds_on_one_worker(rounds, write_round)
 
 
 def growth_per_book(rss: list[int], books: int) -> float:
