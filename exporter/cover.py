@@ -18,8 +18,9 @@ from exporter.book import Book
 if TYPE_CHECKING:
     from PIL import ImageDraw, ImageFont
 
-WIDTH, HEIGHT = 1600, 2560  # Drawn at Kindle's recommended size (1:1.6) …
-SIZE = (1000, 1600)  # … and stored at its minimum: a JPEG of text grows with its edges (target ≤ 100 KB).
+# Kindle's minimum cover (1:1.6), drawn at that size: a JPEG of text grows with its edges (target ≤ 100 KB),
+# and resampling a larger drawing down was two thirds of a cover's time.
+WIDTH, HEIGHT = 1000, 1600
 QUALITY = 70
 LINES = 10  # Cover lines at most, one line each, of at most TEXT_CHARS: a flat cover compresses, titles do not.
 TEXT_CHARS = 8  # A page's name (要闻) fits; an article title standing for a page without one is cut.
@@ -27,14 +28,15 @@ PAPER = (250, 247, 240)
 INK = (34, 30, 28)
 RED = (178, 26, 30)
 GREY = (110, 104, 98)
-MARGIN = 120
+MARGIN = 75
 MAX_CHARS = 300  # More never fits a cover line; measuring a huge title glyph by glyph would never end.
-MASTHEAD = (fonts.SERIF, "Bold", 300)  # The largest size tried for the paper's name.
-DATE_FONT = (fonts.SANS, "Regular", 76)
-COUNT_FONT = (fonts.SANS, "Regular", 52)
-LABEL_FONT = (fonts.SANS, "Bold", 58)
-TEXT_FONT = (fonts.SERIF, "Regular", 58)
-PUBLISHER_FONT = (fonts.SANS, "Regular", 50)
+MASTHEAD = (fonts.SERIF, "Bold", 188)  # The largest size tried for the paper's name.
+DATE_FONT = (fonts.SANS, "Regular", 48)
+COUNT_FONT = (fonts.SANS, "Regular", 32)
+LABEL_FONT = (fonts.SANS, "Bold", 36)
+TEXT_FONT = (fonts.SERIF, "Regular", 36)
+PUBLISHER_FONT = (fonts.SANS, "Regular", 31)
+LINE = 60  # A cover line's height.
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +111,11 @@ def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.Free
 def _masthead_font(name: str) -> ImageFont.FreeTypeFont:
     """Pick the largest masthead size that fits the width."""
     size = MASTHEAD[2]
-    while size > 80:
+    while size > 50:
         font = _font(MASTHEAD[0], MASTHEAD[1], size)
         if font.getlength(name) <= WIDTH - 2 * MARGIN:
             return font
-        size -= 20
+        size -= 12
     return _font(MASTHEAD[0], MASTHEAD[1], size)
 
 
@@ -154,32 +156,32 @@ def draw_cover(cover: CoverText) -> bytes:
 
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
-    y = 220
-    y = _centered(draw, y, cover.masthead, _masthead_font(_printable(cover.masthead)), RED) + 70
-    draw.rectangle((MARGIN, y, WIDTH - MARGIN, y + 10), fill=RED)
-    draw.rectangle((MARGIN, y + 22, WIDTH - MARGIN, y + 25), fill=RED)
-    y += 80
-    y = _centered(draw, y, cover.date_line, _font(*DATE_FONT), INK) + 40
-    y = _centered(draw, y, cover.count_line, _font(*COUNT_FONT), GREY) + 110
+    y = 138
+    y = _centered(draw, y, cover.masthead, _masthead_font(_printable(cover.masthead)), RED) + 44
+    draw.rectangle((MARGIN, y, WIDTH - MARGIN, y + 6), fill=RED)
+    draw.rectangle((MARGIN, y + 14, WIDTH - MARGIN, y + 16), fill=RED)
+    y += 50
+    y = _centered(draw, y, cover.date_line, _font(*DATE_FONT), INK) + 25
+    y = _centered(draw, y, cover.count_line, _font(*COUNT_FONT), GREY) + 69
 
     label_font = _font(*LABEL_FONT)
     text_font = _font(*TEXT_FONT)
     lines = cover.lines
-    room = min(LINES, (HEIGHT - 300 - y) // 96)
+    room = min(LINES, (HEIGHT - 188 - y) // LINE)
     shown = lines if len(lines) <= room else (*lines[: room - 1], ("…", f"共{len(lines)}项"))
     wrap = 1
     for label, text in ((_printable(a), _printable(b)) for a, b in shown):
-        draw.text((MARGIN + 40, y), label, font=label_font, fill=RED)
-        x = MARGIN + 40 + max(label_font.getlength("第A01版"), label_font.getlength(label)) + 50
+        draw.text((MARGIN + 25, y), label, font=label_font, fill=RED)
+        x = MARGIN + 25 + max(label_font.getlength("第A01版"), label_font.getlength(label)) + 31
         text = text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS] + "…"
-        for part in _wrap(text, text_font, WIDTH - MARGIN - 40 - x, wrap):
+        for part in _wrap(text, text_font, WIDTH - MARGIN - 25 - x, wrap):
             draw.text((x, y), part, font=text_font, fill=INK)
-            y += 96
+            y += LINE
     if cover.publisher:
-        draw.rectangle((MARGIN, HEIGHT - 230, WIDTH - MARGIN, HEIGHT - 226), fill=RED)
-        _centered(draw, HEIGHT - 190, cover.publisher, _font(*PUBLISHER_FONT), GREY)
+        draw.rectangle((MARGIN, HEIGHT - 144, WIDTH - MARGIN, HEIGHT - 141), fill=RED)
+        _centered(draw, HEIGHT - 119, cover.publisher, _font(*PUBLISHER_FONT), GREY)
     out = _JpegBuffer()
-    image.resize(SIZE, Image.Resampling.LANCZOS).save(out, quality=QUALITY, optimize=True)
+    image.save(out, quality=QUALITY, optimize=True)
     return out.getvalue()
 
 
