@@ -16,17 +16,13 @@ from markupsafe import Markup, escape
 CLOSING = "，。、；：？！）》」』”’〕】〉"
 OPENING = "（《「『“‘〔【〈"
 _PAIR_RE = re.compile(f"[{CLOSING}](?=[{CLOSING}{OPENING}])|(?<=[{OPENING}])[{OPENING}]")
+_WRAP = r'<span class="squeeze">\g<0></span>'
 
 
 def squeeze(text: str | None) -> Markup:
     """Return `text` escaped, with each mark that gives up its blank half wrapped for `halt`."""
     if not text:
         return Markup("")
-    out = []
-    last = 0
-    for m in _PAIR_RE.finditer(text):
-        out.append(escape(text[last : m.start()]))
-        out.append(Markup('<span class="squeeze">{}</span>').format(m.group()))
-        last = m.end()
-    out.append(escape(text[last:]))
-    return Markup("").join(out)
+    # Escaping touches only ASCII (& < > " '), never a mark, so pairs are found in the escaped text:
+    # one C escape and one regex pass instead of a Markup per piece (a third of an EPUB's templates).
+    return Markup(_PAIR_RE.sub(_WRAP, str(escape(text))))  # str: re would join the pieces with Markup, escaping them.
