@@ -98,6 +98,8 @@ def test_tidy_applies_every_rule_to_an_article() -> None:
         ("《“十四五”规划》", '《<span class="squeeze">“</span>十四五”规划》'),
         ("没有相邻的标点。", "没有相邻的标点。"),
         ("<b>&", "&lt;b&gt;&amp;"),
+        ("A&B，“<C>”。", 'A&amp;B<span class="squeeze">，</span>“&lt;C&gt;<span class="squeeze">”</span>。'),
+        ("'，\"", "&#39;，&#34;"),  # An escaped ASCII quote is no mark: the comma keeps its width.
         ("——", "——"),
     ],
 )
