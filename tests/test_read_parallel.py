@@ -27,11 +27,13 @@ def _square(n: int) -> int:
     return n * n
 
 
-def test_ordered_map_keeps_the_order_and_uses_other_processes() -> None:
+def test_ordered_map_keeps_the_order_and_shares_the_work_with_other_processes() -> None:
     items = list(range(pool.MIN_ITEMS * 3))
     assert list(pool.ordered_map(_square, items, 2)) == [n * n for n in items]
-    pids = set(pool.ordered_map(_pid, items, 2))
-    assert os.getpid() not in pids and len(pids) == 2
+    pids = list(pool.ordered_map(_pid, items, 2))
+    assert os.getpid() in pids and len(set(pids)) == 2  # This process reads a share, one forked reader the rest.
+    assert 0.3 < pids.count(os.getpid()) / len(pids) < 0.7
+    assert len(set(pool.ordered_map(_pid, items, 3))) == 3
     assert set(pool.ordered_map(_pid, items[: pool.MIN_ITEMS - 1], 2)) == {os.getpid()}  # Few: read here.
     assert set(pool.ordered_map(_pid, items, 1)) == {os.getpid()}
 
