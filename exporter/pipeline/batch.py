@@ -106,7 +106,8 @@ class Task:
     """What a worker receives: the job, the formats to write and where."""
 
     job: Job
-    targets: tuple[tuple[Format, str, str], ...]  # (format, output path, manifest key).
+    # (format, output path, manifest key); no key yet for a book never built: its worker hashes it.
+    targets: tuple[tuple[Format, str, str | None], ...]
     options: WriteOptions
 
 
@@ -178,7 +179,9 @@ def run_task(task: Task, helper: Helper | None = None, limits: Limits | None = N
             for fmt, target, key in task.targets:
                 notices = write_book(book, fmt, Path(target), task.options, helper)
                 outcome.outputs.append(target)
-                outcome.keys[target] = key
+                outcome.keys[target] = key or build_key(
+                    task.job.issues, fmt, task.job.kind, task.job.span, task.options
+                )
                 outcome.warnings.extend(str(n) for n in notices)
     except EpaperError as exc:
         outcome.status = "failed"
@@ -248,8 +251,10 @@ def prepare(
         current = []
         for fmt in formats:
             target = output_path(out_dir, job.paper, stem, fmt)
-            key = build_key(job.issues, fmt, job.kind, job.span, options)
-            if not force and manifest.current(target, key):
+            # Hashed here only when there is a built book to compare with: a first build hashes in its worker.
+            built = not force and manifest.built(target)
+            key = build_key(job.issues, fmt, job.kind, job.span, options) if built else None
+            if key is not None and manifest.current(target, key):
                 current.append(str(target))
             else:
                 targets.append((fmt, str(target), key))

@@ -44,6 +44,10 @@ class Manifest:
             return cls(folder, {})
         return cls(folder, {str(k): str(v) for k, v in data["outputs"].items()})
 
+    def built(self, output: Path) -> bool:
+        """Say whether `output` exists and the manifest has its key."""
+        return self._name(output) in self.entries and output.is_file()
+
     def current(self, output: Path, key: str) -> bool:
         """Say whether `output` exists and was built from exactly this key."""
         return output.is_file() and self.entries.get(self._name(output)) == key
