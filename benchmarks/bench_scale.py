@@ -5,8 +5,10 @@ For N = 1 and 30 issues (365 with --year), each configuration in the same run:
 - peers on the same issues: a pandoc loop (EPUB, when pandoc is installed) and plain WeasyPrint
   on plain HTML of the same text (PDF: the engine's own speed, no print template);
 - a no-op re-run (nothing changed) against the build it follows.
-Each figure is the median of --repeat runs (default 3), printed with the 1-minute load average
-taken as the runs started (2 CPUs: a load above 2 means other work was competing).
+Each figure is the median of --repeat rounds (default 3), each round running every configuration
+once (the peer beside epaper, minute by minute), printed with the 1-minute load average taken as
+the runs started (2 CPUs: a load above 2 means other work was competing). Byte-code is cached
+(PYTHONPYCACHEPREFIX), as for an installed epaper.
 Wall time, CPU time (this process's children; for Dask, the workers' own), peak RSS per worker
 (VmHWM), books per minute.
 
@@ -27,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,8 +99,7 @@ def _vmhwm() -> int:
     return 0
 
 
-def median_of(repeat: int, once: Callable[[], Sample]) -> Sample:
-    samples = [once() for _ in range(repeat)]
+def median(samples: list[Sample]) -> Sample:
     return Sample(
         statistics.median(s.wall for s in samples),
         statistics.median(s.cpu for s in samples),
@@ -177,6 +179,11 @@ def main() -> None:
     counts = [int(n) for n in args.issues.split(",")] + ([365] if args.year else [])
     pdf_counts = {int(n) for n in args.pdf_issues.split(",") if n}
     work = args.keep or Path(tempfile.mkdtemp(prefix="epaper-scale-"))
+    # Byte-code cached, as for an installed epaper: PYTHONDONTWRITEBYTECODE (set in some sandboxes) would
+    # make every run compile exporter/ again. The commands and the cluster's workers inherit this.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "exporter")], check=True)
     from distributed import Client, LocalCluster
 
     cluster = Client(
@@ -192,7 +199,10 @@ def main() -> None:
             make_scale_archive(src, n)
         for fmt in ["epub"] + (["pdf"] if n in pdf_counts else []):
             label = f"{n} issue{'s' if n > 1 else ''} {fmt.upper()}"
-            peer: Sample | None = None
+            # Every configuration once per round, rounds repeated: the machine's speed drifts by tens of
+            # percent from minute to minute, so each figure's median spans the same minutes as its peer's.
+            runs: dict[str, Callable[[], Sample]] = {}
+            peer = ""
             if fmt == "epub" and pandoc:
                 md = work / f"md-{n}"
                 if not md.exists():
@@ -206,49 +216,55 @@ def main() -> None:
                     "-c",
                     f'for f in {md}/*.md; do {pandoc} "$f" -o "${{f%.md}}.epub" --resource-path {src} || exit 1; done',
                 ]
-                peer = median_of(args.repeat, lambda loop=loop: run(loop, watch=False))
-                print(row(f"{label}: pandoc loop (peer)", n, peer), flush=True)
+                peer = "pandoc loop (peer)"
+                runs[peer] = partial(run, loop, watch=False)
             if fmt == "pdf":
                 html_dir = work / f"html-{n}"
                 html_dir.mkdir(exist_ok=True)
                 pages = [plain_html(d, html_dir / f"{d.name}.html") for d in sorted(src.glob("20*"))]
                 loop = ["sh", "-c", " && ".join(f"{WEASYPRINT} {p} {p.with_suffix('.pdf')}" for p in pages)]
-                peer = median_of(args.repeat, lambda loop=loop: run(loop, watch=False))
-                print(row(f"{label}: plain WeasyPrint, plain HTML (peer)", n, peer), flush=True)
+                peer = "plain WeasyPrint, plain HTML (peer)"
+                runs[peer] = partial(run, loop, watch=False)
                 if n > 1:  # What two processes gain on this machine for the engine's own work: --jobs 2's ceiling.
                     pairs = " ".join(f"{p} {p.with_suffix('.pdf')}" for p in pages)
                     both = ["sh", "-c", f"echo {pairs} | xargs -n 2 -P 2 {WEASYPRINT}"]  # Two at a time.
-                    together = median_of(args.repeat, lambda both=both: run(both, watch=False))
-                    print(row(f"{label}: plain WeasyPrint, two at a time (peer)", n, together, peer), flush=True)
-                    print(
-                        f"| {label}: plain WeasyPrint, two at a time over one after another | "
-                        f"{peer.wall / together.wall:.2f}× faster | | | | | {together.load:.1f} |",
-                        flush=True,
-                    )
-            builds: dict[str, Sample] = {}
+                    runs["plain WeasyPrint, two at a time (peer)"] = partial(run, both, watch=False)
             for name, extra, dask in (
                 ("--jobs 1", ["-j", "1"], False),
                 ("--jobs 2", ["-j", "2"], False),
                 ("Dask, 2 workers", ["--scheduler", cluster.scheduler.address], True),
             ):
                 out = work / f"out-{n}-{fmt}-{name.split()[-1]}"
+                command = [*EPAPER, "export", str(src), "-f", fmt, "-o", str(out), "-q", *extra]
 
-                def build(
-                    out: Path = out, extra: list[str] = extra, dask: bool = dask, src: Path = src, fmt: str = fmt
-                ) -> Sample:
+                def build(out: Path = out, command: list[str] = command, dask: bool = dask) -> Sample:
                     shutil.rmtree(out, ignore_errors=True)
-                    command = [*EPAPER, "export", str(src), "-f", fmt, "-o", str(out), "-q", *extra]
                     return run(command, cluster=cluster if dask else None)
 
-                built = builds[name] = median_of(args.repeat, build)
-                print(row(f"{label}: epaper {name}", n, built, peer), flush=True)
-                if name == "--jobs 2":
-                    command = [*EPAPER, "export", str(src), "-f", fmt, "-o", str(out), "-q", *extra]
-                    again = median_of(args.repeat, lambda command=command: run(command, watch=False))
-                    print(row(f"{label}: no-op re-run (vs its build)", n, again, built), flush=True)
+                runs[f"epaper {name}"] = build
+                if name == "--jobs 2":  # Right after its build: nothing changed since.
+                    runs["no-op re-run (vs its build)"] = partial(run, command, watch=False)
+            samples: dict[str, list[Sample]] = {name: [] for name in runs}
+            for _ in range(args.repeat):
+                for name, once in runs.items():
+                    samples[name].append(once())
+            got = {name: median(found) for name, found in samples.items()}
+            versus = {name: got[peer] for name in got if name.startswith("epaper") and peer}
+            versus["no-op re-run (vs its build)"] = got["epaper --jobs 2"]
+            if "plain WeasyPrint, two at a time (peer)" in got:
+                versus["plain WeasyPrint, two at a time (peer)"] = got[peer]
+            for name, sample in got.items():
+                print(row(f"{label}: {name}", n, sample, versus.get(name)), flush=True)
+            if "plain WeasyPrint, two at a time (peer)" in got:
+                one, two = got[peer], got["plain WeasyPrint, two at a time (peer)"]
+                print(
+                    f"| {label}: plain WeasyPrint, two at a time over one after another | "
+                    f"{one.wall / two.wall:.2f}× faster | | | | | {two.load:.1f} |",
+                    flush=True,
+                )
             if fmt == "epub" and pandoc:
                 print(epub_sizes(label, work / f"out-{n}-epub-1", work / f"md-{n}"), flush=True)
-            one, two = builds["--jobs 1"], builds["--jobs 2"]
+            one, two = got["epaper --jobs 1"], got["epaper --jobs 2"]
             print(
                 f"| {label}: --jobs 2 over --jobs 1 | {one.wall / two.wall:.2f}× faster | | | | | {two.load:.1f} |",
                 flush=True,
