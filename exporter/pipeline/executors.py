@@ -10,6 +10,7 @@ progress, so a run looks the same whatever wrote its books. Closing the generato
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
@@ -111,7 +112,13 @@ class _Workers:
     def _start(self) -> Connection:
         parent, child = self.context.Pipe()
         process = self.context.Process(target=_serve, args=(child, self.tasks, self.limits), daemon=True)
-        process.start()
+        # Frozen for the fork: the worker's collections skip the inherited archive instead of walking
+        # (and copying) it again and again: a month's EPUBs took 10-20 % more CPU per book without.
+        gc.freeze()
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
         child.close()
         self.processes.append(process)
         self.conns.append(parent)
