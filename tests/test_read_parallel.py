@@ -100,3 +100,36 @@ def test_reading_bar_only_for_many_files_on_a_terminal() -> None:
         bar(None, 1, total)  # type: ignore[arg-type]
         bar.close()
         assert stream.getvalue() == ""
+
+
+def test_reading_postpones_full_collections_and_restores_the_thresholds(tmp_path: Path) -> None:
+    import gc
+
+    src = make_archive(tmp_path / "src", dt.date(2026, 3, 1), 2, pages=3, articles=9, paragraphs=2)
+    full: list[int] = []
+    reading = [False]  # Between the first file read and the last (discovery and assembly collect as ever).
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2 and reading[0]:
+            full.append(1)
+
+    def progress(source: object, done: int, total: int) -> None:
+        reading[0] = done < total
+
+    before = gc.get_threshold()
+    # Low thresholds and an empty old generation (the rest frozen), so that reading without the pause
+    # would surely collect in full: CPython waits until the survivors are a quarter of the old objects.
+    gc.freeze()
+    gc.collect()
+    gc.set_threshold(50, 2, 2)
+    gc.callbacks.append(seen)
+    try:
+        archive = open_archive([src], progress=progress)
+        thresholds = gc.get_threshold()
+    finally:
+        gc.callbacks.remove(seen)
+        gc.set_threshold(*before)
+        gc.unfreeze()
+    assert len(archive.issues) == 2
+    assert full == []
+    assert thresholds == (50, 2, 2)
