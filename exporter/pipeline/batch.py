@@ -252,9 +252,9 @@ def prepare(
         for fmt in formats:
             target = output_path(out_dir, job.paper, stem, fmt)
             # Hashed here only when there is a built book to compare with: a first build hashes in its worker.
-            built = not force and manifest.built(target)
-            key = build_key(job.issues, fmt, job.kind, job.span, options) if built else None
-            if key is not None and manifest.current(target, key):
+            recorded = None if force else manifest.recorded(target)
+            key = build_key(job.issues, fmt, job.kind, job.span, options) if recorded else None
+            if key is not None and key == recorded:
                 current.append(str(target))
             else:
                 targets.append((fmt, str(target), key))

@@ -44,13 +44,10 @@ class Manifest:
             return cls(folder, {})
         return cls(folder, {str(k): str(v) for k, v in data["outputs"].items()})
 
-    def built(self, output: Path) -> bool:
-        """Say whether `output` exists and the manifest has its key."""
-        return self._name(output) in self.entries and output.is_file()
-
-    def current(self, output: Path, key: str) -> bool:
-        """Say whether `output` exists and was built from exactly this key."""
-        return output.is_file() and self.entries.get(self._name(output)) == key
+    def recorded(self, output: Path) -> str | None:
+        """Return the key `output` was built from, if it exists and is on record."""
+        key = self.entries.get(self._name(output))
+        return key if key is not None and output.is_file() else None
 
     def record(self, output: Path, key: str) -> None:
         """Remember a written output; save at once, or within a second when books finish faster.
