@@ -71,9 +71,11 @@ def _prepare(path: str, mtime_ns: int, size: int, max_pixels: int) -> PreparedIm
         raise ImageProblem(f"missing image {path}: {exc.strerror or exc}") from None
     if (as_is := _plain_jpeg_size(raw, max_pixels)) and (data := _without_metadata(raw)) is not None:
         # Its own compressed data, read from the header: neither decoded (a fifth of an EPUB's time for 30
-        # photos) nor Pillow imported. A cut file has no end marker: None above, and the decoder refuses it.
+        # photos) nor Pillow imported. A cut file has no end marker: None above, and it is refused below.
         return PreparedImage(data, *KEPT_FORMATS["JPEG"], *as_is)
 
+    if _cut_in_scan(raw):  # libjpeg decodes some of these whole or not, by where the last bits fall.
+        raise ImageProblem(f"image {path} is cut short (it ends inside its compressed data): not embedded")
     from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError  # Photos to convert need Pillow.
 
     Image.MAX_IMAGE_PIXELS = BOMB_PIXELS
@@ -215,6 +217,25 @@ def _without_metadata(data: bytes) -> bytes | None:
         elif not (0xE0 <= marker <= 0xEF or marker == 0xFE):  # Not metadata: a structure not handled here.
             return None
         position = end
+
+
+def _cut_in_scan(data: bytes) -> bool:
+    """Say whether a JPEG ends inside a scan's compressed data, with no end marker after it."""
+    if data[:2] != b"\xff\xd8":
+        return False
+    position = 2
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker in (0xD9, 0xFF) or 0xD0 <= marker <= 0xD7:
+            return False  # The end, fill bytes or a stray restart: structure for the decoder to judge.
+        end = position + 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        if marker == 0xDA:
+            scan_end = _entropy_end(data, end)
+            if scan_end is None:
+                return True
+            end = scan_end
+        position = end
+    return False
 
 
 def _entropy_end(data: bytes, position: int) -> int | None:
